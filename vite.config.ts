@@ -1,0 +1,24 @@
+/// <reference types="vitest/config" />
+// Remix options live in remix.config.js (the Vite plugin never reads it by itself), so we import it here.
+import { vitePlugin as remix } from "@remix-run/dev";
+import { defineConfig } from "vite";
+import remixConfig from "./remix.config.js";
+
+declare module "@remix-run/node" {
+  interface Future {
+    v3_singleFetch: true;
+  }
+}
+
+export default defineConfig({
+  plugins: [!process.env.VITEST && remix(remixConfig)],
+  server: { hmr: { port: 24679 } },
+  build: { target: "es2022" },
+  test: {
+    include: ["tests/unit/**/*.test.ts", "tests/integration/**/*.test.ts"],
+    environment: "node",
+    pool: "forks",
+    testTimeout: 20000,
+    hookTimeout: 30000,
+  },
+});
