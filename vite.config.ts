@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
 // Remix options live in remix.config.js (the Vite plugin never reads it by itself), so we import it here.
 import { vitePlugin as remix } from "@remix-run/dev";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
 import remixConfig from "./remix.config.js";
 
@@ -12,6 +13,7 @@ declare module "@remix-run/node" {
 
 export default defineConfig({
   plugins: [!process.env.VITEST && remix(remixConfig)],
+  resolve: { alias: { "~": fileURLToPath(new URL("./app", import.meta.url)) } },
   server: { hmr: { port: 24679 } },
   build: { target: "es2022" },
   test: {

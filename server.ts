@@ -1,0 +1,185 @@
+/**
+ * The portal's one process: Express serving the API, the Remix app (Vite middleware in development,
+ * the build in production), security headers, request logging, /healthz, graceful shutdown, and the
+ * /collab WebSocket upgrade hook.
+ */
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import type { Duplex } from "node:stream";
+import { pathToFileURL } from "node:url";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import express from "express";
+import helmet from "helmet";
+import { seedDatabase } from "./db/seed";
+import { apiRouter } from "./app/api/router";
+import { crossSiteGuard } from "./app/auth/csrf.server";
+import { deliverOutbox } from "./app/domain/mail.server";
+import { closeDb, databaseReachable, db } from "./app/utils/db.server";
+import { env, readEnv, setEnv, type Env } from "./app/utils/env.server";
+import { requestLogger } from "./app/utils/log.server";
+
+export type PortalMode = "production" | "development" | "api-only";
+
+/** A handler for WebSocket upgrades on /collab; the collaboration server attaches here. */
+export type UpgradeHook = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+export type Portal = {
+  app: express.Express;
+  server: http.Server;
+  env: Env;
+  /** Starts listening; resolves with the bound port. */
+  listen(port?: number): Promise<number>;
+  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), closes the database. */
+  close(graceMs?: number): Promise<void>;
+  /** Attaches the collaboration WebSocket server to `/collab`. */
+  setCollabHook(hook: UpgradeHook): void;
+};
+
+/** Builds the portal (database migrated and seeded) without listening. */
+export async function createPortal(options: { mode: PortalMode; env?: Env; buildDir?: string }): Promise<Portal> {
+  const config = options.env ?? readEnv();
+  setEnv(config);
+  db(); // opens, applies migrations
+  seedDatabase();
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", config.trustProxy);
+
+  app.use((_req, res, next) => {
+    res.locals.cspNonce = randomBytes(16).toString("base64");
+    next();
+  });
+  const dev = options.mode === "development";
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          "default-src": ["'self'"],
+          "script-src": dev ? ["'self'", "'unsafe-inline'"] : ["'self'", (_req, res) => `'nonce-${(res as express.Response).locals.cspNonce}'`],
+          "style-src": dev ? ["'self'", "'unsafe-inline'"] : ["'self'"],
+          "img-src": ["'self'", "data:"],
+          "font-src": ["'self'"],
+          "connect-src": dev ? ["'self'", "ws:"] : ["'self'"],
+          "object-src": ["'none'"],
+          "base-uri": ["'none'"],
+          "form-action": ["'self'"],
+          "frame-ancestors": ["'none'"],
+          ...(config.secure ? { "upgrade-insecure-requests": [] } : {}),
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+      frameguard: { action: "deny" },
+      referrerPolicy: { policy: "same-origin" },
+      strictTransportSecurity: config.secure ? { maxAge: 31536000, includeSubDomains: true } : false,
+    }),
+  );
+  if (config.logRequests) app.use(requestLogger());
+
+  app.get("/healthz", (_req, res) => {
+    const ok = databaseReachable();
+    res.status(ok ? 200 : 503).json({ status: ok ? "ok" : "database unreachable" });
+  });
+
+  app.use(crossSiteGuard());
+  app.use("/api/v1", apiRouter());
+
+  if (options.mode === "api-only") {
+    app.use((_req, res) => res.status(404).type("text/plain").send("Not found"));
+  } else if (dev) {
+    const vite = await import("vite").then((v) => v.createServer({ server: { middlewareMode: true } }));
+    app.use(vite.middlewares);
+    app.all(
+      "*",
+      createRequestHandler({
+        build: () => vite.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>,
+        getLoadContext: (req, res) => ({ cspNonce: res.locals.cspNonce, clientAddress: req.ip ?? "unknown" }),
+      }),
+    );
+  } else {
+    const buildDir = options.buildDir ?? path.resolve("build");
+    const serverBuild = path.join(buildDir, "server/index.js");
+    if (!fs.existsSync(serverBuild)) throw new Error(`No production build at ${serverBuild}: run "npm run build" first.`);
+    const build = (await import(pathToFileURL(serverBuild).href)) as ServerBuild;
+    app.use("/assets", express.static(path.join(buildDir, "client/assets"), { immutable: true, maxAge: "1y", index: false }));
+    app.use(express.static(path.join(buildDir, "client"), { maxAge: "1h", index: false }));
+    app.all(
+      "*",
+      createRequestHandler({
+        build,
+        mode: "production",
+        getLoadContext: (req, res) => ({ cspNonce: res.locals.cspNonce, clientAddress: req.ip ?? "unknown" }),
+      }),
+    );
+  }
+
+  const server = http.createServer(app);
+  server.requestTimeout = 60_000;
+  server.headersTimeout = 20_000;
+  let collabHook: UpgradeHook | null = null;
+  server.on("upgrade", (req, socket, head) => {
+    const pathname = (req.url ?? "").split("?")[0];
+    // Only /collab is ours; anything else (Vite's HMR socket, say) is left to its own listener.
+    if (pathname !== "/collab" && !pathname.startsWith("/collab/")) return;
+    if (collabHook) return collabHook(req, socket, head);
+    socket.end("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  });
+
+  const outboxTimer = setInterval(() => void deliverOutbox(), 15_000);
+  outboxTimer.unref();
+
+  return {
+    app,
+    server,
+    env: config,
+    setCollabHook: (hook) => {
+      collabHook = hook;
+    },
+    listen: (port = config.port) =>
+      new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, () => resolve((server.address() as { port: number }).port));
+      }),
+    close: (graceMs = 10_000) =>
+      new Promise<void>((resolve) => {
+        clearInterval(outboxTimer);
+        const force = setTimeout(() => server.closeAllConnections(), graceMs);
+        force.unref();
+        server.close(() => {
+          clearTimeout(force);
+          closeDb();
+          resolve();
+        });
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+async function main() {
+  const mode: PortalMode = process.argv.includes("--dev") ? "development" : "production";
+  process.env.NODE_ENV ??= mode === "development" ? "development" : "production";
+  const portal = await createPortal({ mode });
+  const port = await portal.listen();
+  console.log(`e-WTP Standards Portal (${mode}) listening on port ${port}; public URL ${env().publicUrl}`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal} received: finishing open requests, then closing the database.`);
+    portal.close().then(() => process.exit(0));
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+const entry = process.argv[1] ? pathToFileURL(path.resolve(process.argv[1])).href : "";
+if (entry === import.meta.url || process.env.PORTAL_MAIN === "1") {
+  main().catch((err) => {
+    console.error(`The portal could not start: ${(err as Error).message}`);
+    process.exit(1);
+  });
+}
