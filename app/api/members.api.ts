@@ -3,7 +3,7 @@ import { z } from "zod";
 import { actorFor } from "../auth/actor.server";
 import { createCommittee, createOrganization, createUser, getOrganization, listCommittees, listOrganizations, listUsers, publicUser, updateUser } from "../domain/members.server";
 import { CommitteeInputSchema, OrgInputSchema, UserInputSchema, UserUpdateSchema } from "../domain/members.schemas";
-import { ACTIONS, can, type Action } from "../policies/policy";
+import { ACTIONS, RESOURCE_ACTIONS, can, type Action } from "../policies/policy";
 import { PortalError } from "../utils/errors";
 import { endpoint, requireAuth } from "./endpoint";
 import { CommitteeSchema, OrgSchema, UserSchema } from "./schemas";
@@ -30,7 +30,8 @@ export const membersEndpoints = [
     handler: ({ auth }) => {
       const a = requireAuth(auth);
       const actor = actorFor(a.user, a.actor.readOnly);
-      const permissions = ACTIONS.filter((action) => can(actor, action as never));
+      // Only the actions decided on the actor alone: resource actions (standard.read, …) need a standard.
+      const permissions = ACTIONS.filter((action) => !RESOURCE_ACTIONS.has(action) && can(actor, action as never));
       return { user: publicUser(a.user), org: getOrganization(a.user.orgId), role: a.user.role, committees: actor.committees, permissions };
     },
   }),

@@ -164,6 +164,11 @@ export type NewUser = {
  */
 export async function createUser(input: NewUser, actorId: string | null): Promise<{ user: PublicUser; invitationLink?: string }> {
   const passwordHash = input.password ? await hashPassword(input.password) : null;
+  return createUserWithHash(input, passwordHash, actorId);
+}
+
+/** Creates a member from an already hashed password (or none: invited). Runs in one transaction. */
+export function createUserWithHash(input: NewUser, passwordHash: string | null, actorId: string | null): { user: PublicUser; invitationLink?: string } {
   return db().transaction(() => {
     const org = getOrganization(input.orgId);
     if (!org) throw new PortalError("unprocessable", "That organisation does not exist.", { orgId: "Choose an existing organisation." });
@@ -400,4 +405,18 @@ export function revokeAccessToken(userId: string, tokenId: string): void {
 /** Finds a user by email. */
 export function findUserByEmail(email: string) {
   return db().select().from(users).where(eq(users.email, email.toLowerCase())).get();
+}
+
+/**
+ * First-run setup: creates the secretariat organisation and its first admin in one transaction.
+ * Refused once any admin exists.
+ */
+export async function setupSecretariat(input: { orgName: string; country: string; name: string; email: string; password: string }) {
+  const passwordHash = await hashPassword(input.password);
+  return db().transaction(() => {
+    if (adminExists()) throw new PortalError("conflict", "The portal is already set up; sign in instead.");
+    const existing = db().select().from(organizations).where(sql`lower(${organizations.name}) = lower(${input.orgName})`).get();
+    const org = existing?.kind === "secretariat" ? existing : createOrganization({ name: input.orgName, kind: "secretariat", country: input.country }, null);
+    return createUserWithHash({ email: input.email, name: input.name, orgId: org.id, role: "admin" }, passwordHash, null).user;
+  });
 }

@@ -34,7 +34,7 @@ export type Env = {
 };
 
 /** Reads and validates the environment; throws a readable error naming the bad setting. */
-export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+export function readEnv(source: Record<string, string | undefined> = process.env): Env {
   const parsed = EnvSchema.safeParse(source);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -1,0 +1,68 @@
+/** The site header (brand, navigation by role, account) and footer. */
+import { Form, NavLink } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import type { Abilities } from "../policies/policy";
+
+type HeaderUser = { name: string; role: string } | null;
+
+/** The top bar on every page. */
+export function SiteHeader({ user, abilities }: { user: HeaderUser; abilities: Abilities }) {
+  const { t } = useTranslation();
+  return (
+    <header className="site-header">
+      <a className="skip-link" href="#main">
+        {t("nav.skip")}
+      </a>
+      <div className="site-header__inner">
+        <a className="brand" href="/" aria-label={t("brand.home")}>
+          <span className="brand__mark" aria-hidden="true">
+            e
+          </span>
+          <span className="brand__text">
+            <span className="brand__name">{t("brand.name")}</span>
+            <span className="brand__tag">{t("brand.tagline")}</span>
+          </span>
+        </a>
+        <nav className="site-nav" aria-label={t("nav.label")}>
+          <NavLink to="/standards">{t("nav.standards")}</NavLink>
+          {abilities["user.list"] ? <NavLink to="/admin">{t("nav.admin")}</NavLink> : null}
+          {user ? <NavLink to="/settings">{t("nav.settings")}</NavLink> : null}
+        </nav>
+        <div className="site-account">
+          {user ? (
+            <>
+              <span className="site-account__who">
+                <span className="site-account__name">{user.name}</span>
+                <span className={`role-badge role-badge--${user.role}`}>{t(`roles.${user.role}`)}</span>
+              </span>
+              <Form method="post" action="/logout">
+                <button type="submit" className="button button--quiet">
+                  {t("nav.signOut")}
+                </button>
+              </Form>
+            </>
+          ) : (
+            <a className="button button--quiet" href="/login">
+              {t("nav.signIn")}
+            </a>
+          )}
+        </div>
+      </div>
+    </header>
+  );
+}
+
+/** The footer on every page. */
+export function SiteFooter() {
+  const { t } = useTranslation();
+  return (
+    <footer className="site-footer">
+      <div className="site-footer__inner">
+        <p>{t("footer.about")}</p>
+        <p>
+          <a href="/api/v1/openapi.json">{t("footer.api")}</a>
+        </p>
+      </div>
+    </footer>
+  );
+}

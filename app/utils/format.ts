@@ -1,0 +1,22 @@
+/** Locale-aware formatting of dates and numbers for the reader. */
+
+/** A date and time in the reader's locale, with the time zone shown. */
+export function formatDateTime(iso: string | number | null | undefined, locale: string, timeZone = "UTC"): string {
+  if (iso === null || iso === undefined || iso === "") return "—";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "—";
+  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone, timeZoneName: "short" }).format(d);
+}
+
+/** A calendar date in the reader's locale. */
+export function formatDate(iso: string | number | null | undefined, locale: string): string {
+  if (iso === null || iso === undefined || iso === "") return "—";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "—";
+  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" }).format(d);
+}
+
+/** A number in the reader's locale. */
+export function formatNumber(n: number, locale: string): string {
+  return new Intl.NumberFormat(locale).format(n);
+}
