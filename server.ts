@@ -164,6 +164,11 @@ async function main() {
   process.env.NODE_ENV ??= mode === "development" ? "development" : "production";
   const portal = await createPortal({ mode });
   const port = await portal.listen();
+  if (!process.env.PUBLIC_URL && port !== portal.env.port) {
+    // Bound to a free port (PORT=0): the public URL follows the real port.
+    const publicUrl = `http://localhost:${port}`;
+    setEnv({ ...portal.env, port, publicUrl, publicOrigin: publicUrl });
+  }
   console.log(`e-WTP Standards Portal (${mode}) listening on port ${port}; public URL ${env().publicUrl}`);
   let stopping = false;
   const stop = (signal: string) => {

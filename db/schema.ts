@@ -7,15 +7,9 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "driz
 
 const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
 
-export const ORG_KINDS = ["company", "government", "expert", "secretariat"] as const;
-export const ROLES = ["admin", "expert", "member", "observer"] as const;
-export const USER_STATUSES = ["invited", "active", "disabled"] as const;
-export const STANDARD_STATUSES = ["draft", "review", "ballot", "published", "superseded", "withdrawn"] as const;
+import { ORG_KINDS, ROLES, STANDARD_STATUSES, USER_STATUSES } from "./vocabulary";
 
-export type OrgKind = (typeof ORG_KINDS)[number];
-export type Role = (typeof ROLES)[number];
-export type UserStatus = (typeof USER_STATUSES)[number];
-export type StandardStatus = (typeof STANDARD_STATUSES)[number];
+export * from "./vocabulary";
 
 export const organizations = sqliteTable(
   "organizations",

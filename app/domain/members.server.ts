@@ -420,3 +420,40 @@ export async function setupSecretariat(input: { orgName: string; country: string
     return createUserWithHash({ email: input.email, name: input.name, orgId: org.id, role: "admin" }, passwordHash, null).user;
   });
 }
+
+/** Which organisation kinds each role may belong to, for forms that explain it (the rule itself is enforced above). */
+export function roleOrganizationKinds(): Record<Role, OrgKind[]> {
+  return { admin: [...ROLE_ORG_KINDS.admin], expert: [...ROLE_ORG_KINDS.expert], member: [...ROLE_ORG_KINDS.member], observer: [...ROLE_ORG_KINDS.observer] };
+}
+
+/**
+ * Head counts for the administration pages. Disabled accounts are not counted as members;
+ * invited ones are (they hold a place and a committee seat), and are also counted as pending.
+ */
+export function membershipCounts() {
+  const d = db();
+  const orgsByKind: Record<OrgKind, number> = { company: 0, government: 0, expert: 0, secretariat: 0 };
+  for (const r of d.select({ kind: organizations.kind, n: sql<number>`count(*)` }).from(organizations).groupBy(organizations.kind).all()) orgsByKind[r.kind] = r.n;
+  const membersByRole: Record<Role, number> = { admin: 0, expert: 0, member: 0, observer: 0 };
+  let pendingInvitations = 0;
+  let disabled = 0;
+  for (const r of d.select({ role: users.role, status: users.status, n: sql<number>`count(*)` }).from(users).groupBy(users.role, users.status).all()) {
+    if (r.status === "disabled") disabled += r.n;
+    else membersByRole[r.role] += r.n;
+    if (r.status === "invited") pendingInvitations += r.n;
+  }
+  const perOrganization: Record<string, number> = {};
+  for (const r of d.select({ orgId: users.orgId, n: sql<number>`count(*)` }).from(users).where(ne(users.status, "disabled")).groupBy(users.orgId).all())
+    perOrganization[r.orgId] = r.n;
+  const perCommittee: Record<string, number> = {};
+  for (const r of d
+    .select({ code: committeeMembers.committeeCode, n: sql<number>`count(*)` })
+    .from(committeeMembers)
+    .innerJoin(users, eq(users.id, committeeMembers.userId))
+    .where(ne(users.status, "disabled"))
+    .groupBy(committeeMembers.committeeCode)
+    .all())
+    perCommittee[r.code] = r.n;
+  const committeeCount = d.select({ n: sql<number>`count(*)` }).from(committees).get()?.n ?? 0;
+  return { orgsByKind, membersByRole, pendingInvitations, disabled, perOrganization, perCommittee, committees: committeeCount };
+}

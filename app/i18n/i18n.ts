@@ -52,3 +52,17 @@ export function createI18n(locale: Locale): i18n {
   });
   return instance;
 }
+
+const titleTranslators = new Map<Locale, i18n>();
+
+/**
+ * A document title for a route's `meta` export, translated in the locale the root loader chose.
+ * `matches` are the meta function's matches; `key` is a namespaced message key (`admin:…`).
+ */
+export function documentTitle(matches: readonly { id: string; data?: unknown }[], key: string, options?: Record<string, unknown>): string {
+  const wanted = (matches.find((m) => m.id === "root")?.data as { locale?: string } | undefined)?.locale;
+  const locale = SUPPORTED_LOCALES.find((l) => l === wanted) ?? DEFAULT_LOCALE;
+  let instance = titleTranslators.get(locale);
+  if (!instance) titleTranslators.set(locale, (instance = createI18n(locale)));
+  return instance.t(key, options ?? {}) as string;
+}

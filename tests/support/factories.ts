@@ -30,7 +30,7 @@ export function createOrg(input: { name?: string; kind?: OrgKind; country?: stri
 
 /** Creates an active user with a password (default role: member) in the given organisation. */
 export async function createUser(input: {
-  org: Organization;
+  org: Pick<Organization, "id">;
   role?: Role;
   email?: string;
   name?: string;

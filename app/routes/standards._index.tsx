@@ -1,0 +1,75 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { z } from "zod";
+import { STANDARD_STATUSES } from "../../db/vocabulary";
+import { getAuth } from "../auth/guards.server";
+import { StandardList } from "../components/standard-list";
+import { EmptyState, PageHeader } from "../components/ui";
+import { listCommittees } from "../domain/members.server";
+import { listStandards } from "../domain/standards.server";
+
+export const meta: MetaFunction = () => [{ title: "Standards · e-WTP Standards Portal" }];
+
+const FilterSchema = z.object({
+  committee: z.string().regex(/^[A-Z]{2,5}$/).optional().catch(undefined),
+  status: z.enum(STANDARD_STATUSES).optional().catch(undefined),
+  q: z.string().trim().max(200).optional().catch(undefined),
+});
+
+export function loader({ request }: LoaderFunctionArgs) {
+  const auth = getAuth(request);
+  const url = new URL(request.url);
+  const filter = FilterSchema.parse(Object.fromEntries(url.searchParams));
+  return {
+    signedIn: !!auth,
+    filter,
+    committees: listCommittees().map((c) => ({ code: c.code, name: c.name })),
+    standards: listStandards(auth?.actor ?? null, { ...filter, q: filter.q || undefined }),
+  };
+}
+
+export default function Standards() {
+  const { t } = useTranslation(["standards", "common"]);
+  const d = useLoaderData<typeof loader>();
+  return (
+    <>
+      <PageHeader title={t("list.title")} lead={d.signedIn ? t("list.leadMember") : t("list.leadPublic")} />
+      <Form method="get" className="filters" role="search">
+        <div className="field field--grow">
+          <label htmlFor="q">{t("list.search")}</label>
+          <input id="q" name="q" type="search" defaultValue={d.filter.q ?? ""} placeholder={t("list.searchPlaceholder")} />
+        </div>
+        <div className="field">
+          <label htmlFor="committee">{t("list.committee")}</label>
+          <select id="committee" name="committee" defaultValue={d.filter.committee ?? ""}>
+            <option value="">{t("list.anyCommittee")}</option>
+            {d.committees.map((c) => (
+              <option key={c.code} value={c.code}>
+                {c.code} — {c.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="status">{t("list.status")}</label>
+          <select id="status" name="status" defaultValue={d.filter.status ?? ""}>
+            <option value="">{t("list.anyStatus")}</option>
+            {STANDARD_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {t(`common:standardStatus.${s}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className="button">
+          {t("list.filter")}
+        </button>
+      </Form>
+      <p className="muted" aria-live="polite">
+        {t("list.results", { count: d.standards.length })}
+      </p>
+      {d.standards.length ? <StandardList standards={d.standards} /> : <EmptyState title={d.signedIn ? t("list.empty") : t("list.emptyPublic")} />}
+    </>
+  );
+}
