@@ -14,7 +14,7 @@ import type { ServerBuild } from "@remix-run/node";
 import express from "express";
 import helmet from "helmet";
 import { seedDatabase } from "./db/seed";
-import { apiRouter } from "./app/api/router";
+import { apiRouter, MAX_BODY_BYTES } from "./app/api/router";
 import { crossSiteGuard } from "./app/auth/csrf.server";
 import { deliverOutbox } from "./app/domain/mail.server";
 import { closeDb, databaseReachable, db } from "./app/utils/db.server";
@@ -86,6 +86,12 @@ export async function createPortal(options: { mode: PortalMode; env?: Env; build
   });
 
   app.use(crossSiteGuard());
+  // Page forms are small; a body over the limit is refused before anything reads it.
+  app.use((req, res, next) => {
+    if (Number(req.headers["content-length"] ?? 0) <= MAX_BODY_BYTES) return next();
+    if (req.path.startsWith("/api/")) return res.status(413).json({ error: { code: "payload_too_large", message: `The body is larger than ${MAX_BODY_BYTES} bytes.` } });
+    res.status(413).type("text/plain").send(`The request body is larger than ${MAX_BODY_BYTES} bytes.`);
+  });
   app.use("/api/v1", apiRouter());
 
   if (options.mode === "api-only") {

@@ -4,12 +4,13 @@ import { env } from "../utils/env.server";
 import { PortalError } from "../utils/errors";
 import { expressHandler, sendError, type Endpoint } from "./endpoint";
 import { membersEndpoints } from "./members.api";
+import { standardsEndpoints } from "./standards.api";
 import { openApiDocument } from "./openapi";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Every endpoint of the API, in the order they are matched. */
-export const endpoints: Endpoint<any, any, any>[] = [...membersEndpoints];
+export const endpoints: Endpoint<any, any, any>[] = [...membersEndpoints, ...standardsEndpoints];
 
 const toExpressPath = (p: string) => p.replace(/\{(\w+)\}/g, ":$1");
 

@@ -455,5 +455,13 @@ export function membershipCounts() {
     .all())
     perCommittee[r.code] = r.n;
   const committeeCount = d.select({ n: sql<number>`count(*)` }).from(committees).get()?.n ?? 0;
-  return { orgsByKind, membersByRole, pendingInvitations, disabled, perOrganization, perCommittee, committees: committeeCount };
+  // People other than the secretariat who sit in at least one committee.
+  const seatedMembers =
+    d
+      .select({ n: sql<number>`count(distinct ${committeeMembers.userId})` })
+      .from(committeeMembers)
+      .innerJoin(users, eq(users.id, committeeMembers.userId))
+      .where(and(ne(users.status, "disabled"), ne(users.role, "admin")))
+      .get()?.n ?? 0;
+  return { orgsByKind, membersByRole, pendingInvitations, disabled, perOrganization, perCommittee, committees: committeeCount, seatedMembers };
 }
