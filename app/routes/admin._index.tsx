@@ -2,7 +2,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { ORG_KINDS, ROLES } from "../../db/schema";
+import type { OrgKind, Role } from "../../db/schema";
 import { requireAbility } from "../auth/guards.server";
 import { unsentMailCount } from "../domain/mail.server";
 import { membershipCounts } from "../domain/members.server";
@@ -26,7 +26,10 @@ export default function AdminOverview() {
   const { counts, unsentMail } = useLoaderData<typeof loader>();
   const { locale } = useRootData();
   const n = (value: number) => formatNumber(value, locale);
-  const orgTotal = ORG_KINDS.reduce((sum, k) => sum + counts.orgsByKind[k], 0);
+  // The domain lists every kind and role, in the order the portal presents them.
+  const kinds = Object.keys(counts.orgsByKind) as OrgKind[];
+  const roles = Object.keys(counts.membersByRole) as Role[];
+  const orgTotal = kinds.reduce((sum, k) => sum + counts.orgsByKind[k], 0);
   const steps = [
     { key: "organisations", done: counts.orgsByKind.company > 0 && counts.orgsByKind.government > 0, to: "/admin/organisations", go: "organisations" },
     { key: "expert", done: counts.membersByRole.expert > 0, to: "/admin/members", go: "members" },
@@ -45,7 +48,7 @@ export default function AdminOverview() {
           </h3>
           <p className="muted card__note">{t("overview.organisationsTotal", { count: orgTotal })}</p>
           <dl className="count-list">
-            {ORG_KINDS.map((kind) => (
+            {kinds.map((kind) => (
               <div key={kind}>
                 <dt>{t(`common:orgKinds.${kind}`)}</dt>
                 <dd>{n(counts.orgsByKind[kind])}</dd>
@@ -62,7 +65,7 @@ export default function AdminOverview() {
           </h3>
           <p className="muted card__note">{t("overview.membersNote", { count: counts.disabled })}</p>
           <dl className="count-list">
-            {ROLES.map((role) => (
+            {roles.map((role) => (
               <div key={role}>
                 <dt>{t(`common:roles.${role}`)}</dt>
                 <dd>{n(counts.membersByRole[role])}</dd>

@@ -6,7 +6,7 @@ export type CallOptions = {
   /** Sent as JSON (Content-Type: application/json) unless `rawBody` is given. */
   body?: unknown;
   /** Sent as is, with `contentType` (default application/json). */
-  rawBody?: string | Uint8Array;
+  rawBody?: string;
   contentType?: string;
   /** A Cookie header value (a browser session). */
   cookie?: string;
@@ -34,7 +34,7 @@ export async function call(portal: TestPortal, path: string, options: CallOption
   const stateChanging = method !== "GET" && method !== "HEAD";
   const origin = options.origin === undefined ? (options.cookie && stateChanging ? portal.baseUrl : null) : options.origin;
   if (origin) headers.origin = origin;
-  let body: string | Uint8Array | undefined;
+  let body: string | undefined;
   if (options.rawBody !== undefined) {
     body = options.rawBody;
     headers["content-type"] = options.contentType ?? "application/json";

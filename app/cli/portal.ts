@@ -1,0 +1,230 @@
+/**
+ * The administration CLI: `npm run -s portal -- <command> [flags]` (`-s` keeps npm's own banner off
+ * standard output, which matters for `token:create`).
+ *
+ * It reads DATA_DIR like the server, applies migrations and the seed, so it works on a fresh data
+ * directory and next to a running portal (SQLite WAL). Exit codes: 0 success; 1 the command failed;
+ * 2 the command line is wrong. On failure it writes exactly one line, `error: <message>`, to stderr.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import Database from "better-sqlite3";
+import { z } from "zod";
+import { seedDatabase } from "../../db/seed";
+import { verifyAuditChain } from "../domain/audit.server";
+import { createAccessToken, createOrganization, createUser, findUserByEmail, listOrganizations } from "../domain/members.server";
+import { AccessTokenInputSchema, CountrySchema, EmailSchema, PasswordSchema, PersonNameSchema } from "../domain/members.schemas";
+import { closeDb, db } from "../utils/db.server";
+import { readEnv, setEnv } from "../utils/env.server";
+
+/** The command line is wrong (unknown command or flag, missing or invalid flag value): exit code 2. */
+export class UsageError extends Error {}
+
+/** The command could not do its job: exit code 1. */
+export class CommandError extends Error {}
+
+/** Where a command writes and reads, so the CLI can run in-process or as its own process. */
+export type CliIo = {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** The whole of standard input (only read by commands that ask for it). */
+  readStdin: () => Promise<string>;
+  /** True when standard input is a terminal (no password piped in). */
+  stdinIsTty: boolean;
+  /** The directory relative paths in flags are resolved against. */
+  cwd: string;
+};
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+type Command = {
+  usage: string;
+  summary: string;
+  options: Options;
+  schema: z.ZodType<any>;
+  run: (flags: any, io: CliIo) => Promise<void>;
+};
+
+/** The organisation every secretariat admin belongs to. */
+export const SECRETARIAT_NAME = "Secretariat";
+
+const AdminCreateFlags = z.object({
+  email: EmailSchema,
+  name: PersonNameSchema,
+  "password-stdin": z.literal(true, { message: "is required: pipe the password on standard input" }),
+  country: CountrySchema.optional(),
+});
+
+const TokenCreateFlags = z.object({
+  email: EmailSchema,
+  label: AccessTokenInputSchema.shape.label.optional(),
+  "read-only": z.boolean().optional(),
+});
+
+const BackupFlags = z.object({
+  out: z.string().trim().min(1, "give the backup file's path"),
+});
+
+const NoFlags = z.object({});
+
+let openedDatabase = false;
+
+/** Opens the database of DATA_DIR (as the server does), migrated and seeded. */
+function openPortalDatabase() {
+  setEnv(readEnv());
+  openedDatabase = true;
+  const handle = db(); // opens and applies migrations
+  seedDatabase();
+  return handle;
+}
+
+const commands: Record<string, Command> = {
+  "admin:create": {
+    usage: "admin:create --email E --name N --password-stdin [--country CC]",
+    summary: 'creates an active secretariat admin (and the "Secretariat" organisation if missing; country default CH); the password is read from standard input',
+    options: { email: { type: "string" }, name: { type: "string" }, "password-stdin": { type: "boolean" }, country: { type: "string" } },
+    schema: AdminCreateFlags,
+    run: async (flags: z.infer<typeof AdminCreateFlags>, io) => {
+      if (io.stdinIsTty) throw new UsageError("--password-stdin reads the password from a pipe, e.g. printf '%s\\n' \"$PASSWORD\" | npm run -s portal -- admin:create …");
+      const raw = (await io.readStdin()).replace(/\r?\n$/, "");
+      const password = PasswordSchema.safeParse(raw);
+      if (!password.success) throw new CommandError(`password from standard input: ${password.error.issues[0]?.message ?? "not valid"}`);
+      openPortalDatabase();
+      if (findUserByEmail(flags.email)) throw new CommandError(`an account for ${flags.email} already exists`);
+      let org = listOrganizations().find((o) => o.name.toLowerCase() === SECRETARIAT_NAME.toLowerCase());
+      if (org && org.kind !== "secretariat")
+        throw new CommandError(`the organisation "${org.name}" exists but is of kind ${org.kind}, not secretariat; rename it first`);
+      org ??= createOrganization({ name: SECRETARIAT_NAME, kind: "secretariat", country: flags.country ?? "CH" }, null);
+      const { user } = await createUser({ email: flags.email, name: flags.name, orgId: org.id, role: "admin", password: password.data }, null);
+      io.stdout(`created admin ${user.email} (${user.id}) in organisation ${org.name}\n`);
+    },
+  },
+  "token:create": {
+    usage: "token:create --email E [--label L] [--read-only]",
+    summary: "prints a new personal access token of that user on standard output, and nothing else",
+    options: { email: { type: "string" }, label: { type: "string" }, "read-only": { type: "boolean" } },
+    schema: TokenCreateFlags,
+    run: async (flags: z.infer<typeof TokenCreateFlags>, io) => {
+      openPortalDatabase();
+      const user = findUserByEmail(flags.email);
+      if (!user) throw new CommandError(`no account for ${flags.email}`);
+      if (user.status !== "active") throw new CommandError(`the account ${user.email} is ${user.status}, not active: a token of it would not work`);
+      const token = createAccessToken(user.id, flags.label ?? "created with the portal CLI", flags["read-only"] ?? false);
+      io.stdout(`${token.token}\n`);
+    },
+  },
+  backup: {
+    usage: "backup --out FILE",
+    summary: "writes a consistent online backup of the database (SQLite backup API) to a new file",
+    options: { out: { type: "string" } },
+    schema: BackupFlags,
+    run: async (flags: z.infer<typeof BackupFlags>, io) => {
+      const out = path.resolve(io.cwd, flags.out);
+      if (fs.existsSync(out)) throw new CommandError(`${out} already exists; a backup never overwrites a file`);
+      if (!fs.existsSync(path.dirname(out))) throw new CommandError(`the folder ${path.dirname(out)} does not exist`);
+      const source = openPortalDatabase();
+      // Claim the name atomically, so a file appearing meanwhile is not overwritten either.
+      try {
+        fs.closeSync(fs.openSync(out, "wx"));
+      } catch (err) {
+        throw new CommandError(`cannot create ${out}: ${(err as Error).message}`);
+      }
+      try {
+        const progress = await source.$client.backup(out);
+        // Make the copy one self-contained file (no -wal/-shm beside it) and check it reads back.
+        const copy = new Database(out, { fileMustExist: true });
+        try {
+          copy.pragma("journal_mode = DELETE");
+          const check = copy.pragma("integrity_check", { simple: true });
+          if (check !== "ok") throw new CommandError(`the backup failed its integrity check: ${String(check)}`);
+        } finally {
+          copy.close();
+        }
+        io.stdout(`backup written to ${out} (${progress.totalPages} pages)\n`);
+      } catch (err) {
+        fs.rmSync(out, { force: true });
+        throw err;
+      }
+    },
+  },
+  "audit:verify": {
+    usage: "audit:verify",
+    summary: "verifies the audit hash chain and names the first bad entry",
+    options: {},
+    schema: NoFlags,
+    run: async (_flags, io) => {
+      openPortalDatabase();
+      const result = verifyAuditChain();
+      if (!result.ok) throw new CommandError(`audit chain broken at entry ${result.seq}: ${result.reason}`);
+      io.stdout(`audit chain ok: ${result.count} entries\n`);
+    },
+  },
+};
+
+/** The help text listing every command. */
+export function usageText(): string {
+  const lines = ["Usage: npm run -s portal -- <command> [flags]", "", "Commands:"];
+  for (const c of Object.values(commands)) lines.push(`  ${c.usage}`, `      ${c.summary}`);
+  lines.push("", "DATA_DIR (default ./data) selects the database, as for the server.", "Exit codes: 0 success, 1 failure, 2 wrong command line.");
+  return lines.join("\n") + "\n";
+}
+
+function flagError(error: z.ZodError, given: Record<string, unknown>): UsageError {
+  const issue = error.issues[0];
+  const flag = String(issue?.path[0] ?? "");
+  if (flag && given[flag] === undefined) return new UsageError(`--${flag} is required`);
+  return new UsageError(`--${flag}: ${issue?.message ?? "not valid"}`);
+}
+
+/** Runs one command line (without `node script`); returns the exit code. Errors go to `io.stderr` as one line. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  try {
+    const [name, ...rest] = argv;
+    if (name === "help" || name === "--help" || name === "-h") {
+      io.stdout(usageText());
+      return 0;
+    }
+    if (!name) throw new UsageError(`no command given; commands: ${Object.keys(commands).join(", ")} (see "help")`);
+    const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+    if (!command) throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(commands).join(", ")}`);
+    let values: Record<string, unknown>;
+    try {
+      values = parseArgs({ args: rest, options: command.options, strict: true, allowPositionals: false }).values;
+    } catch (err) {
+      throw new UsageError(`${(err as Error).message} (usage: ${command.usage})`);
+    }
+    const flags = command.schema.safeParse(values);
+    if (!flags.success) throw flagError(flags.error, values);
+    await command.run(flags.data, io);
+    return 0;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    io.stderr(`error: ${message.replace(/\s*\n\s*/g, " ").trim()}\n`);
+    return err instanceof UsageError ? 2 : 1;
+  } finally {
+    if (openedDatabase) closeDb();
+    openedDatabase = false;
+  }
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+const entry = process.argv[1] ? pathToFileURL(path.resolve(process.argv[1])).href : "";
+if (entry === import.meta.url) {
+  runCli(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    readStdin: () => readAll(process.stdin),
+    stdinIsTty: !!process.stdin.isTTY,
+    // Under npm, INIT_CWD is where the command was typed (npm itself runs in the project root).
+    cwd: process.env.INIT_CWD ?? process.cwd(),
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}
