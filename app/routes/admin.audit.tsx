@@ -20,7 +20,8 @@ export function loader({ request }: LoaderFunctionArgs) {
   requireAbility(request, "audit.read");
   const names: Record<string, string> = {};
   for (const u of listUsers()) names[`user:${u.id}`] = u.name;
-  for (const o of listOrganizations()) names[`organization:${o.id}`] = o.name;
+  const orgNames: Record<string, string> = {};
+  for (const o of listOrganizations()) names[`organization:${o.id}`] = orgNames[o.id] = o.name;
   const events = recentAuditEvents(LIMIT).map((e) => ({
     seq: e.seq,
     at: e.at,
@@ -32,13 +33,13 @@ export function loader({ request }: LoaderFunctionArgs) {
     subjectName: e.subjectId ? (names[`${e.subjectType}:${e.subjectId}`] ?? null) : null,
     data: e.data,
   }));
-  return { events, limit: LIMIT, chain: verifyAuditChain() };
+  return { events, orgNames, limit: LIMIT, chain: verifyAuditChain() };
 }
 
 /** The audit log page. */
 export default function AdminAudit() {
   const { t } = useTranslation("admin");
-  const { events, limit, chain } = useLoaderData<typeof loader>();
+  const { events, orgNames, limit, chain } = useLoaderData<typeof loader>();
   const { locale } = useRootData();
 
   return (
@@ -93,7 +94,7 @@ export default function AdminAudit() {
                       {e.subjectName ?? (e.subjectId ? <span className="mono cell-break">{shortId(e.subjectId)}</span> : null)}
                     </td>
                     <td className="cell-data">
-                      <DataSummary json={e.data} moreLabel={t("audit.moreData")} none={t("shared.none")} />
+                      <DataSummary json={e.data} orgNames={orgNames} />
                     </td>
                   </tr>
                 ))}
@@ -111,8 +112,18 @@ function shortId(id: string): string {
   return /^[0-9a-f]{8}-[0-9a-f-]{27}$/i.test(id) ? `${id.slice(0, 8)}…` : id;
 }
 
-/** The event's data as `key: value` lines; long values fold into a disclosure. */
-function DataSummary({ json, moreLabel, none }: { json: string; moreLabel: string; none: string }) {
+/** One value of an event's data, readably: `from → to` pairs, lists, organisation names instead of ids. */
+function describe(key: string, value: unknown, orgNames: Record<string, string>, orgLabel: string): string {
+  if (key === "orgId" && typeof value === "string" && orgNames[value]) return `${orgLabel}: ${orgNames[value]}`;
+  if (value && typeof value === "object" && !Array.isArray(value) && "from" in value && "to" in value && Object.keys(value).length === 2)
+    return `${key}: ${String((value as { from: unknown }).from)} → ${String((value as { to: unknown }).to)}`;
+  if (Array.isArray(value) && value.every((v) => typeof v === "string")) return `${key}: ${value.length ? value.join(", ") : "—"}`;
+  return `${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`;
+}
+
+/** The event's data as `key: value` lines; long data folds into a disclosure with the full JSON. */
+function DataSummary({ json, orgNames }: { json: string; orgNames: Record<string, string> }) {
+  const { t } = useTranslation("admin");
   let value: unknown;
   try {
     value = JSON.parse(json);
@@ -121,14 +132,14 @@ function DataSummary({ json, moreLabel, none }: { json: string; moreLabel: strin
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) return <code className="data-summary">{String(json)}</code>;
   const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length === 0) return <span className="muted">{none}</span>;
-  const lines = entries.map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
+  if (entries.length === 0) return <span className="muted">{t("shared.none")}</span>;
+  const lines = entries.map(([k, v]) => describe(k, v, orgNames, t("audit.dataOrganisation")));
   const short = lines.join("; ");
-  if (short.length <= 120) return <code className="data-summary">{short}</code>;
+  if (short.length <= 140) return <code className="data-summary">{short}</code>;
   return (
     <details className="data-details">
       <summary>
-        <code className="data-summary">{`${short.slice(0, 100)}…`}</code> <span className="data-details__more">{moreLabel}</span>
+        <code className="data-summary">{`${short.slice(0, 110)}…`}</code> <span className="data-details__more">{t("audit.moreData")}</span>
       </summary>
       <pre>{JSON.stringify(value, null, 2)}</pre>
     </details>
