@@ -66,7 +66,7 @@ export default function AdminAudit() {
           </h3>
           <p className="muted small">{t("audit.listNote", { count: Math.min(limit, events.length) })}</p>
           <div className="table-wrap">
-            <table className="data data--compact">
+            <table className="data data--compact data--stack">
               <thead>
                 <tr>
                   <th scope="col" className="num">
@@ -82,18 +82,18 @@ export default function AdminAudit() {
               <tbody>
                 {events.map((e) => (
                   <tr key={e.seq}>
-                    <td className="num mono">{e.seq}</td>
-                    <td className="nowrap">{formatDateTime(e.at, locale)}</td>
-                    <td>{e.actorId ? (e.actorName ?? <span className="muted">{t("audit.unknownActor")}</span>) : <span className="muted">{t("audit.system")}</span>}</td>
-                    <td>
+                    <td data-label={t("audit.columns.seq")} className="num mono">{e.seq}</td>
+                    <td data-label={t("audit.columns.at")} className="nowrap">{formatDateTime(e.at, locale)}</td>
+                    <td data-label={t("audit.columns.actor")}>{e.actorId ? (e.actorName ?? <span className="muted">{t("audit.unknownActor")}</span>) : <span className="muted">{t("audit.system")}</span>}</td>
+                    <td data-label={t("audit.columns.action")}>
                       {t(`audit.actions.${e.action}`, { defaultValue: e.action })}
                       <span className="cell-sub mono">{e.action}</span>
                     </td>
-                    <td>
+                    <td data-label={t("audit.columns.subject")}>
                       <span className="cell-sub cell-sub--first">{t(`audit.subjectTypes.${e.subjectType}`, { defaultValue: e.subjectType })}</span>
                       {e.subjectName ?? (e.subjectId ? <span className="mono cell-break">{shortId(e.subjectId)}</span> : null)}
                     </td>
-                    <td className="cell-data">
+                    <td data-label={t("audit.columns.data")} className="cell-data">
                       <DataSummary json={e.data} orgNames={orgNames} />
                     </td>
                   </tr>

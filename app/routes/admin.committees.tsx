@@ -66,7 +66,7 @@ export default function AdminCommittees() {
             <EmptyState title={t("committees.empty")}>{t("committees.emptyBody")}</EmptyState>
           ) : (
             <div className="table-wrap">
-              <table className="data">
+              <table className="data data--stack">
                 <thead>
                   <tr>
                     <th scope="col">{t("committees.columns.code")}</th>
@@ -83,9 +83,9 @@ export default function AdminCommittees() {
                       <th scope="row">
                         <span className="code-tag">{c.code}</span>
                       </th>
-                      <td className="cell-strong">{c.name}</td>
-                      <td className="cell-prose">{c.description || <span className="muted">{t("shared.none")}</span>}</td>
-                      <td className="num">{c.members}</td>
+                      <td data-label={t("committees.columns.name")} className="cell-strong">{c.name}</td>
+                      <td data-label={t("committees.columns.description")} className="cell-prose">{c.description || <span className="muted">{t("shared.none")}</span>}</td>
+                      <td data-label={t("committees.columns.members")} className="num">{c.members}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -86,7 +86,7 @@ function MembersPage() {
           <EmptyState title={t("members.empty")}>{t("members.emptyBody")}</EmptyState>
         ) : (
           <div className="table-wrap">
-            <table className="data">
+            <table className="data data--stack">
               <thead>
                 <tr>
                   <th scope="col">{t("members.columns.name")}</th>
@@ -106,14 +106,14 @@ function MembersPage() {
                       </Link>
                       <span className="cell-sub">{m.email}</span>
                     </th>
-                    <td>
+                    <td data-label={t("members.columns.organisation")}>
                       {m.org.name}
                       <span className="cell-sub">{t(`common:orgKinds.${m.org.kind}`)}</span>
                     </td>
-                    <td>
+                    <td data-label={t("members.columns.role")}>
                       <span className={`role-badge role-badge--${m.role}`}>{t(`common:roles.${m.role}`)}</span>
                     </td>
-                    <td>
+                    <td data-label={t("members.columns.committees")}>
                       {m.committees.length ? (
                         <span className="tag-list">
                           {m.committees.map((code) => (
@@ -126,8 +126,8 @@ function MembersPage() {
                         <span className="muted">{t("shared.none")}</span>
                       )}
                     </td>
-                    <td>{m.votingRepresentative ? t("members.votingYes") : <span className="muted">{t("shared.none")}</span>}</td>
-                    <td>
+                    <td data-label={t("members.columns.voting")}>{m.votingRepresentative ? t("members.votingYes") : <span className="muted">{t("shared.none")}</span>}</td>
+                    <td data-label={t("members.columns.status")}>
                       <StatusBadge status={m.status} label={t(`common:userStatus.${m.status}`)} />
                     </td>
                   </tr>

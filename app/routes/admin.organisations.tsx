@@ -66,7 +66,7 @@ export default function AdminOrganisations() {
             <EmptyState title={t("organisations.empty")}>{t("organisations.emptyBody")}</EmptyState>
           ) : (
             <div className="table-wrap">
-              <table className="data">
+              <table className="data data--stack">
                 <thead>
                   <tr>
                     <th scope="col">{t("organisations.columns.name")}</th>
@@ -83,13 +83,13 @@ export default function AdminOrganisations() {
                       <th scope="row" className="cell-strong">
                         {o.name}
                       </th>
-                      <td>
+                      <td data-label={t("organisations.columns.kind")}>
                         <span className={`kind-badge kind-badge--${o.kind}`}>{t(`common:orgKinds.${o.kind}`)}</span>
                       </td>
-                      <td>
+                      <td data-label={t("organisations.columns.country")}>
                         {countryName(o.country)} <span className="muted mono">{o.country}</span>
                       </td>
-                      <td className="num">{o.members}</td>
+                      <td data-label={t("organisations.columns.members")} className="num">{o.members}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -42,7 +42,7 @@ export default function AdminOutbox() {
           </h3>
           <p className="muted small">{t("outbox.listNote", { count: Math.min(limit, messages.length) })}</p>
           <div className="table-wrap">
-            <table className="data">
+            <table className="data data--stack">
               <thead>
                 <tr>
                   <th scope="col">{t("outbox.columns.to")}</th>
@@ -56,8 +56,8 @@ export default function AdminOutbox() {
                   const state = m.sentAt ? "sent" : m.lastError ? "error" : "pending";
                   return (
                     <tr key={m.id}>
-                      <td className="cell-break">{m.to}</td>
-                      <td className="cell-wide">
+                      <td data-label={t("outbox.columns.to")} className="cell-break">{m.to}</td>
+                      <td data-label={t("outbox.columns.subject")} className="cell-wide">
                         <details className="mail-text">
                           <summary>
                             <span className="cell-strong">{m.subject}</span>
@@ -66,8 +66,8 @@ export default function AdminOutbox() {
                           <pre>{m.text}</pre>
                         </details>
                       </td>
-                      <td className="nowrap">{formatDateTime(m.createdAt, locale)}</td>
-                      <td>
+                      <td data-label={t("outbox.columns.created")} className="nowrap">{formatDateTime(m.createdAt, locale)}</td>
+                      <td data-label={t("outbox.columns.status")}>
                         <StatusBadge status={`mail-${state}`} label={t(`outbox.status.${state}`)} />
                         {m.sentAt ? <span className="cell-sub">{t("outbox.sentAt", { date: formatDateTime(m.sentAt, locale) })}</span> : null}
                         {!m.sentAt && m.attempts > 0 ? <span className="cell-sub">{t("outbox.attempts", { count: m.attempts })}</span> : null}

@@ -220,7 +220,7 @@ export default function Settings() {
           <EmptyState title={t("tokens.empty")} />
         ) : (
           <div className="table-wrap">
-            <table className="data">
+            <table className="data data--stack">
               <thead>
                 <tr>
                   <th scope="col">{t("tokens.columns.label")}</th>
@@ -239,12 +239,12 @@ export default function Settings() {
                     <th scope="row" className="cell-strong">
                       {token.label}
                     </th>
-                    <td>
+                    <td data-label={t("tokens.columns.access")}>
                       <StatusBadge status={token.readOnly ? "read-only" : "read-write"} label={token.readOnly ? t("tokens.accessReadOnly") : t("tokens.accessFull")} />
                     </td>
-                    <td className="nowrap">{formatDateTime(token.createdAt, locale)}</td>
-                    <td className="nowrap">{token.lastUsedAt ? formatDateTime(token.lastUsedAt, locale) : <span className="muted">{t("tokens.never")}</span>}</td>
-                    <td className="nowrap">{token.revokedAt ? formatDateTime(token.revokedAt, locale) : <span className="muted">{t("tokens.notRevoked")}</span>}</td>
+                    <td data-label={t("tokens.columns.created")} className="nowrap">{formatDateTime(token.createdAt, locale)}</td>
+                    <td data-label={t("tokens.columns.lastUsed")} className="nowrap">{token.lastUsedAt ? formatDateTime(token.lastUsedAt, locale) : <span className="muted">{t("tokens.never")}</span>}</td>
+                    <td data-label={t("tokens.columns.revoked")} className="nowrap">{token.revokedAt ? formatDateTime(token.revokedAt, locale) : <span className="muted">{t("tokens.notRevoked")}</span>}</td>
                     <td>
                       {token.revokedAt ? null : (
                         <Form method="post">
