@@ -31,7 +31,31 @@ export function crossSiteVerdict(input: {
   return "allow"; // a tool without cookies or browser headers (curl), acting as the public
 }
 
-/** Express middleware applying `crossSiteVerdict`; refusals are audited and answer 403. */
+// Refusals are audited, but a flood from one address must not grow the audit record without
+// bound: past AUDIT_LIMIT refusals per address in a window, further ones are refused silently.
+const AUDIT_LIMIT = 30;
+const AUDIT_WINDOW_MS = 10 * 60 * 1000;
+const g = globalThis as { __portalRefusals?: Map<string, { start: number; count: number }> };
+
+/** Whether this refusal from `address` should still be written to the audit record. */
+export function shouldAuditRefusal(address: string, now = Date.now()): boolean {
+  const map = (g.__portalRefusals ??= new Map());
+  const entry = map.get(address);
+  if (!entry || now - entry.start > AUDIT_WINDOW_MS) {
+    if (map.size > 10_000) map.clear();
+    map.set(address, { start: now, count: 1 });
+    return true;
+  }
+  entry.count++;
+  return entry.count <= AUDIT_LIMIT;
+}
+
+/** Forgets the refusal counts (tests). */
+export function resetRefusalCounts(): void {
+  g.__portalRefusals?.clear();
+}
+
+/** Express middleware applying `crossSiteVerdict`; refusals are audited (rate-bounded) and answer 403. */
 export function crossSiteGuard() {
   return (req: Request, res: Response, next: NextFunction) => {
     const verdict = crossSiteVerdict({
@@ -43,13 +67,14 @@ export function crossSiteGuard() {
       publicOrigin: env().publicOrigin,
     });
     if (verdict === "allow") return next();
-    recordAudit({
-      actorId: null,
-      action: "security.crossSiteRefused",
-      subjectType: "request",
-      subjectId: null,
-      data: { method: req.method, path: req.path.slice(0, 200), origin: String(req.headers.origin ?? "").slice(0, 200) },
-    });
+    if (shouldAuditRefusal(req.ip ?? "unknown"))
+      recordAudit({
+        actorId: null,
+        action: "security.crossSiteRefused",
+        subjectType: "request",
+        subjectId: null,
+        data: { method: req.method, path: req.path.slice(0, 200), origin: String(req.headers.origin ?? "").slice(0, 200) },
+      });
     const message = "Cross-site request refused: state changes must come from the portal's own pages.";
     if (req.path.startsWith("/api/")) return res.status(403).json({ error: { code: "forbidden", message } });
     res.status(403).type("text/plain").send(message);

@@ -3,9 +3,9 @@
  * a request that carries the session cookie from another site, writes nothing but one audit entry,
  * and lets the same request through from the portal's own pages or with a bearer token.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { endpoints } from "../../app/api/router";
-import { crossSiteVerdict } from "../../app/auth/csrf.server";
+import { crossSiteVerdict, resetRefusalCounts, shouldAuditRefusal } from "../../app/auth/csrf.server";
 import { accessTokenFor, createAdmin, createOrg, createUser, sessionCookieFor } from "../support/factories";
 import { call, type CallOptions, type CallResult } from "../support/http";
 import { lastAuditEvent, startPortal, tableCounts, type TestPortal } from "../support/portal";
@@ -16,6 +16,9 @@ let portal: TestPortal;
 let adminCookie: string;
 let adminToken: string;
 let targetUserId: string;
+
+// Each test starts with a fresh per-address refusal budget (the flood bound is tested on its own).
+beforeEach(() => resetRefusalCounts());
 
 beforeAll(async () => {
   portal = await startPortal();
@@ -178,5 +181,14 @@ describe("crossSiteVerdict", () => {
     ["POST with the session cookie among others", { method: "POST", cookie: "theme=dark; ewtp_session=abc.def", origin: "https://evil.example" }, "refuse"],
   ] as const)("%s → %s", (_name, input, verdict) => {
     expect(crossSiteVerdict({ ...base, ...input })).toBe(verdict);
+  });
+});
+
+describe("a flood of cross-site requests from one address", () => {
+  it("is still refused, but audited only up to the bound, so the audit record cannot be grown at will", () => {
+    resetRefusalCounts();
+    const audited = Array.from({ length: 100 }, () => shouldAuditRefusal("203.0.113.9")).filter(Boolean).length;
+    expect(audited).toBe(30);
+    expect(shouldAuditRefusal("198.51.100.7")).toBe(true);
   });
 });
