@@ -3,7 +3,7 @@
  * causes it. With SMTP_URL set, nodemailer delivers it after commit; otherwise admins read it in
  * the portal (Administration → Outbox).
  */
-import { asc, desc, eq, isNull, sql } from "drizzle-orm";
+import { asc, desc, eq, isNull } from "drizzle-orm";
 import nodemailer from "nodemailer";
 import { outbox } from "../../db/schema";
 import { db } from "../utils/db.server";
@@ -52,9 +52,4 @@ export function deliverOutbox(): Promise<void> {
 /** True when SMTP_URL is set, i.e. the portal delivers mail itself instead of leaving it in the outbox. */
 export function mailDeliveryConfigured(): boolean {
   return Boolean(env().smtpUrl);
-}
-
-/** How many messages have not been sent yet. */
-export function unsentMailCount(): number {
-  return db().select({ n: sql<number>`count(*)` }).from(outbox).where(isNull(outbox.sentAt)).get()?.n ?? 0;
 }

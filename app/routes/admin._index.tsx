@@ -4,8 +4,8 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import type { OrgKind, Role } from "../../db/schema";
 import { requireAbility } from "../auth/guards.server";
-import { unsentMailCount } from "../domain/mail.server";
 import { membershipCounts } from "../domain/members.server";
+import { portalCounts } from "../domain/overview.server";
 import { documentTitle } from "../i18n/i18n";
 import { useRootData } from "../root";
 import { formatNumber } from "../utils/format";
@@ -17,7 +17,7 @@ export const meta: MetaFunction = ({ matches }) => [{ title: documentTitle(match
 export function loader({ request }: LoaderFunctionArgs) {
   requireAbility(request, "user.list");
   requireAbility(request, "outbox.read");
-  return { counts: membershipCounts(), unsentMail: unsentMailCount() };
+  return { counts: membershipCounts(), unsentMail: portalCounts().unsentMail };
 }
 
 /** The overview page. */

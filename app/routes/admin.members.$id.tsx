@@ -90,10 +90,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-/** The member edit page; a fresh form for each member. */
+/** The member edit page. */
 export default function AdminMember() {
   const { member } = useLoaderData<typeof loader>();
-  return <MemberEditor key={member.id} />;
+  // A fresh form for each member and whenever what is stored changes, so it never shows an earlier, refused attempt.
+  const saved = [member.id, member.name, member.role, member.status, member.votingRepresentative, ...member.committees].join("|");
+  return <MemberEditor key={saved} />;
 }
 
 function MemberEditor() {
@@ -142,9 +144,12 @@ function MemberEditor() {
             <input type="hidden" name="intent" value="save" />
             <Field label={t("member.name")} name="name" defaultValue={v.name ?? member.name} error={e.name} required maxLength={120} autoComplete="off" />
             <Field label={t("member.role")} name="role" hint={t("member.roleFits", { org: org.name, kind: kindLabel, roles: rolesList })} error={e.role}>
+              {/* One's own role cannot change (the domain refuses it); the current one still travels with the form. */}
+              {isSelf ? <input type="hidden" name="role" value={member.role} /> : null}
               <select
                 id="field-role"
-                name="role"
+                name={isSelf ? undefined : "role"}
+                disabled={isSelf}
                 value={role}
                 onChange={(ev) => setRole(ev.target.value as Role)}
                 aria-invalid={e.role ? true : undefined}
@@ -171,7 +176,7 @@ function MemberEditor() {
                   </label>
                 ))}
               </div>
-              {e.committees ? <p className="field__error">{e.committees}</p> : null}
+              {committeesError(e) ? <p className="field__error">{committeesError(e)}</p> : null}
             </fieldset>
             <div className={`field${e.votingRepresentative ? " field--error" : ""}`}>
               <label className="checkbox">
@@ -245,4 +250,9 @@ function listOf(locale: string, items: string[]): string {
   } catch {
     return items.join(", ");
   }
+}
+
+/** The committees field's error; zod names a bad item by its index (`committees.2`). */
+function committeesError(errors: Record<string, string>): string | undefined {
+  return errors.committees ?? Object.entries(errors).find(([key]) => key.startsWith("committees."))?.[1];
 }

@@ -186,7 +186,8 @@ function InviteForm({
   const [orgId, setOrgId] = useState(v.orgId ?? "");
   const org = organisations.find((o) => o.id === orgId);
   const kindList = (kinds: OrgKind[]) => listOf(locale, kinds.map((k) => t(`common:orgKinds.${k}`)));
-  const mismatch = org && !roleKinds[role].includes(org.kind);
+  // The server's refusal, once shown, says the same; no need to repeat it.
+  const mismatch = org && !roleKinds[role].includes(org.kind) && !(e.role && role === v.role && orgId === v.orgId);
 
   return (
     <section className="card invite-card" aria-labelledby="members-invite">
@@ -268,7 +269,7 @@ function InviteForm({
               </label>
             ))}
           </div>
-          {e.committees ? <p className="field__error">{e.committees}</p> : null}
+          {committeesError(e) ? <p className="field__error">{committeesError(e)}</p> : null}
         </fieldset>
         <div className={`field${e.votingRepresentative ? " field--error" : ""}`}>
           <label className="checkbox">
@@ -305,4 +306,9 @@ function listOf(locale: string, items: string[]): string {
   } catch {
     return items.join(", ");
   }
+}
+
+/** The committees field's error; zod names a bad item by its index (`committees.2`). */
+function committeesError(errors: Record<string, string>): string | undefined {
+  return errors.committees ?? Object.entries(errors).find(([key]) => key.startsWith("committees."))?.[1];
 }

@@ -87,7 +87,9 @@ export default function AdminOrganisations() {
                         <span className={`kind-badge kind-badge--${o.kind}`}>{t(`common:orgKinds.${o.kind}`)}</span>
                       </td>
                       <td data-label={t("organisations.columns.country")}>
-                        {countryName(o.country)} <span className="muted mono">{o.country}</span>
+                        <span>
+                          {countryName(o.country)} <span className="muted mono">{o.country}</span>
+                        </span>
                       </td>
                       <td data-label={t("organisations.columns.members")} className="num">{o.members}</td>
                     </tr>

@@ -30,7 +30,7 @@ export default function AdminLayout() {
   return (
     <>
       <PageHeader eyebrow={t("layout.eyebrow")} title={t("layout.title")} lead={t("layout.lead")} />
-      <nav className="subnav" aria-label={t("layout.navLabel")}>
+      <nav className="subnav subnav--admin" aria-label={t("layout.navLabel")}>
         {SECTIONS.map((s) => (
           <NavLink key={s.key} to={s.to} end={s.end} prefetch="intent">
             {t(`layout.nav.${s.key}`)}
