@@ -25,28 +25,31 @@ let delivering: Promise<void> | null = null;
 export function deliverOutbox(): Promise<void> {
   const smtpUrl = env().smtpUrl;
   if (!smtpUrl) return Promise.resolve();
-  delivering ??= (async () => {
-    try {
-      const transport = nodemailer.createTransport(smtpUrl);
-      const pending = db().select().from(outbox).where(isNull(outbox.sentAt)).orderBy(asc(outbox.id)).limit(50).all();
-      for (const m of pending) {
-        if (m.attempts >= 8) continue;
-        try {
-          await transport.sendMail({ from: env().mailFrom, to: m.to, subject: m.subject, text: m.text });
-          db().update(outbox).set({ sentAt: new Date().toISOString(), attempts: m.attempts + 1, lastError: null }).where(eq(outbox.id, m.id)).run();
-        } catch (err) {
-          db()
-            .update(outbox)
-            .set({ attempts: m.attempts + 1, lastError: String((err as Error).message).slice(0, 500) })
-            .where(eq(outbox.id, m.id))
-            .run();
-        }
+  if (delivering) return delivering;
+  // A run that finds nothing to send completes synchronously, so clear the marker only after
+  // it has been set (never inside the run itself).
+  const run = (async () => {
+    const transport = nodemailer.createTransport(smtpUrl);
+    const pending = db().select().from(outbox).where(isNull(outbox.sentAt)).orderBy(asc(outbox.id)).limit(50).all();
+    for (const m of pending) {
+      if (m.attempts >= 8) continue;
+      try {
+        await transport.sendMail({ from: env().mailFrom, to: m.to, subject: m.subject, text: m.text });
+        db().update(outbox).set({ sentAt: new Date().toISOString(), attempts: m.attempts + 1, lastError: null }).where(eq(outbox.id, m.id)).run();
+      } catch (err) {
+        db()
+          .update(outbox)
+          .set({ attempts: m.attempts + 1, lastError: String((err as Error).message).slice(0, 500) })
+          .where(eq(outbox.id, m.id))
+          .run();
       }
-    } finally {
-      delivering = null;
     }
   })();
-  return delivering;
+  delivering = run;
+  void run.finally(() => {
+    if (delivering === run) delivering = null;
+  });
+  return run;
 }
 
 /** True when SMTP_URL is set, i.e. the portal delivers mail itself instead of leaving it in the outbox. */

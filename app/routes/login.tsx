@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
@@ -9,6 +9,9 @@ import { Field, Notice } from "../components/ui";
 import { adminExists } from "../domain/members.server";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · e-WTP Standards Portal" }];
+
+// Retry-After from a throttled sign-in reaches the browser on document requests too.
+export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders;
 
 export function loader({ request }: LoaderFunctionArgs) {
   if (!adminExists()) throw redirect("/setup");

@@ -41,6 +41,17 @@ async function startServer(dataDir: string): Promise<{ child: ChildProcess; base
   return { child, base: `http://localhost:${port}`, output: () => out };
 }
 
+/** Runs the CLI's admin:create on a DATA_DIR. */
+function createAdminViaCli(dataDir: string, email: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const cli = spawn(process.execPath, ["--import", "tsx", "app/cli/portal.ts", "admin:create", "--email", email, "--name", "Test Admin", "--password-stdin"], {
+      env: { ...process.env, DATA_DIR: dataDir },
+    });
+    cli.stdin.end("correct horse battery staple");
+    cli.once("exit", (code) => (code === 0 ? resolve() : reject(new Error("admin:create failed"))));
+  });
+}
+
 const exited = (child: ChildProcess) => new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once("exit", (code) => r(code))));
 
 /** Sends a raw upgrade request and returns the first line of the answer (or "" when none comes in time). */
@@ -103,13 +114,7 @@ describe("the portal process", () => {
   it("keeps an acknowledged write through kill -9", async () => {
     const dataDir = tempDataDir();
     const first = await startServer(dataDir);
-    const token = await new Promise<string>((resolve, reject) => {
-      const cli = spawn(process.execPath, ["--import", "tsx", "app/cli/portal.ts", "admin:create", "--email", "k9@ewtp.example", "--name", "K Nine", "--password-stdin"], {
-        env: { ...process.env, DATA_DIR: dataDir },
-      });
-      cli.stdin.end("correct horse battery staple");
-      cli.once("exit", (code) => (code === 0 ? resolve("") : reject(new Error("admin:create failed"))));
-    }).then(
+    const token = await createAdminViaCli(dataDir, "k9@ewtp.example").then(
       () =>
         new Promise<string>((resolve) => {
           let out = "";
@@ -130,5 +135,29 @@ describe("the portal process", () => {
     const second = await startServer(dataDir);
     const list = await fetch(`${second.base}/api/v1/orgs`, { headers: { authorization: `Bearer ${token}` } });
     expect((await list.json()).orgs.map((o: { name: string }) => o.name)).toContain("Durable Parcels Ltd");
+  });
+
+  it("throttles sign-in per account and per address, and a forged X-Forwarded-For does not escape it", async () => {
+    const dataDir = tempDataDir();
+    await createAdminViaCli(dataDir, "admin@ewtp.example");
+    const { base } = await startServer(dataDir);
+    const attempt = (email: string, forwardedFor: string) =>
+      fetch(`${base}/login`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": forwardedFor },
+        body: new URLSearchParams({ email, password: "wrong password", redirectTo: "/" }).toString(),
+        redirect: "manual",
+      });
+    // Per account: the sixth failure within the window is refused, whatever address it claims.
+    for (let i = 0; i < 5; i++) expect((await attempt("target@ewtp.example", `198.51.100.${i}`)).status).toBe(401);
+    const locked = await attempt("target@ewtp.example", "203.0.113.77");
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await locked.text()).toContain("Too many attempts");
+    // Per address: many accounts from one real address, each claiming another origin, hit the address limit.
+    const statuses: number[] = [];
+    for (let i = 0; i < 16; i++) statuses.push((await attempt(`spray${i}@ewtp.example`, `192.0.2.${i}`)).status);
+    expect(statuses.slice(0, 15).every((s) => s === 401)).toBe(true);
+    expect(statuses[15]).toBe(429);
   });
 });
