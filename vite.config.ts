@@ -15,6 +15,8 @@ export default defineConfig({
   plugins: [!process.env.VITEST && remix(remixConfig)],
   resolve: { alias: { "~": fileURLToPath(new URL("./app", import.meta.url)) } },
   server: { hmr: { port: 24679 } },
+  // Server-only native modules: the dev dependency scanner must not try to bundle them for the browser.
+  optimizeDeps: { exclude: ["@node-rs/argon2", "better-sqlite3"] },
   build: { target: "es2022" },
   test: {
     include: ["tests/unit/**/*.test.ts", "tests/integration/**/*.test.ts"],
