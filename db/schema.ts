@@ -168,6 +168,12 @@ export const standardDrafts = sqliteTable("standard_drafts", {
   hash: text("hash").notNull(),
   updatedAt: text("updated_at").notNull().default(now),
   updatedBy: text("updated_by"),
+  /** Cache of the draft's extracted RuleSet (JSON); null until computed (rows older than the cache). */
+  rulesetJson: text("ruleset_json"),
+  /** Cache of the draft's conformance results `{passed, failed, results}` (JSON). */
+  conformanceJson: text("conformance_json"),
+  /** Cache of the problems with the draft's ```rule blocks (JSON array of RuleBlockError). */
+  ruleErrorsJson: text("rule_errors_json"),
 });
 
 /** Key/value settings the portal keeps about itself (e.g. which seed files were imported). */
@@ -175,3 +181,58 @@ export const portalMeta = sqliteTable("portal_meta", {
   key: text("key").primaryKey(),
   value: text("value").notNull(),
 });
+
+/**
+ * Frozen revisions of a standard's draft, numbered "00", "01", … per standard. Immutable: triggers
+ * (migration 0002) refuse every UPDATE and DELETE. `hash` is the hex SHA-256 of `markdown` (UTF-8).
+ */
+export const standardRevisions = sqliteTable(
+  "standard_revisions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    standardId: text("standard_id")
+      .notNull()
+      .references(() => standards.id),
+    number: text("number").notNull(),
+    markdown: text("markdown").notNull(),
+    lexicalJson: text("lexical_json").notNull(),
+    rulesetJson: text("ruleset_json").notNull(),
+    conformanceJson: text("conformance_json").notNull(),
+    hash: text("hash").notNull(),
+    createdAt: text("created_at").notNull().default(now),
+    createdBy: text("created_by").references(() => users.id),
+  },
+  (t) => [uniqueIndex("standard_revisions_number_unique").on(t.standardId, t.number)],
+);
+
+/** Rule ids that were in a frozen revision and then removed: never to be used again in that standard. */
+export const retiredRuleIds = sqliteTable(
+  "retired_rule_ids",
+  {
+    standardId: text("standard_id")
+      .notNull()
+      .references(() => standards.id),
+    ruleId: text("rule_id").notNull(),
+    /** The revision that no longer had the rule. */
+    retiredInRevision: text("retired_in_revision").notNull(),
+    retiredAt: text("retired_at").notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.standardId, t.ruleId] })],
+);
+
+/** Every change of a standard's lifecycle status: who, when, from, to and why. */
+export const standardStatusEvents = sqliteTable(
+  "standard_status_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    standardId: text("standard_id")
+      .notNull()
+      .references(() => standards.id),
+    fromStatus: text("from_status", { enum: STANDARD_STATUSES }),
+    toStatus: text("to_status", { enum: STANDARD_STATUSES }).notNull(),
+    reason: text("reason").notNull().default(""),
+    actorId: text("actor_id").references(() => users.id),
+    at: text("at").notNull().default(now),
+  },
+  (t) => [index("standard_status_events_standard_idx").on(t.standardId)],
+);

@@ -1,11 +1,15 @@
 /** A machine-readable rule shown as a readable card: condition, outcome and worked examples. */
+import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import type { Rule } from "../domain/rules";
 
 const json = (v: unknown) => JSON.stringify(v);
 
-/** One rule block of a standard. */
-export function RuleCard({ rule }: { rule: Rule }) {
+/**
+ * One rule block of a standard. `children` (e.g. the editor's example results) go at the end of the
+ * card; `formatLogic` renders `when` and each outcome instead of one-line JSON (the editor indents them).
+ */
+export function RuleCard({ rule, children, formatLogic }: { rule: Rule; children?: ReactNode; formatLogic?: (value: unknown) => ReactNode }) {
   const { t } = useTranslation("standards");
   return (
     <section className="rule-card" aria-label={t("rule.label", { id: rule.id })}>
@@ -16,16 +20,13 @@ export function RuleCard({ rule }: { rule: Rule }) {
       {rule.description ? <p>{rule.description}</p> : null}
       <dl>
         <dt>{t("rule.when")}</dt>
-        <dd>
-          <code>{json(rule.when)}</code>
-        </dd>
+        <dd>{formatLogic ? formatLogic(rule.when) : <code>{json(rule.when)}</code>}</dd>
         <dt>{t("rule.then")}</dt>
-        <dd>
-          <code>{json(rule.then)}</code>
-        </dd>
+        <dd>{formatLogic ? formatLogic(rule.then) : <code>{json(rule.then)}</code>}</dd>
         <dt>{t("rule.examples")}</dt>
         <dd>{t("rule.exampleCount", { count: rule.examples?.length ?? 0 })}</dd>
       </dl>
+      {children}
     </section>
   );
 }

@@ -1,10 +1,13 @@
-/** The standards registry: listing what a caller may see, reading one, importing seed files. */
+/** The standards registry: listing what a caller may see, reading one, creating, importing, and changing status. */
 import { createHash } from "node:crypto";
-import { and, asc, eq, inArray, like, or, type SQL } from "drizzle-orm";
-import { standardDrafts, standards, type StandardStatus } from "../../db/schema";
+import { and, asc, desc, eq, inArray, like, or, type SQL } from "drizzle-orm";
+import { committeeMembers, committees, retiredRuleIds, standardDrafts, standardStatusEvents, standards, users, type Role, type StandardStatus } from "../../db/schema";
 import { can, type Actor } from "../policies/policy";
 import { db } from "../utils/db.server";
+import { PortalError } from "../utils/errors";
 import { recordAudit } from "./audit.server";
+import { analyseDraft, writeDraftRow } from "./drafts.server";
+import { checkTransition, type TransitionVia } from "./lifecycle";
 
 export type StandardRow = typeof standards.$inferSelect;
 
@@ -51,8 +54,139 @@ export function importStandard(meta: { id: string; title: string; committee: str
   return db().transaction(() => {
     if (getStandard(meta.id)) return false;
     db().insert(standards).values({ id: meta.id, committee: meta.committee, title: meta.title, scope: meta.scope, status: "draft" }).run();
-    db().insert(standardDrafts).values({ standardId: meta.id, markdown, hash: textHash(markdown) }).run();
+    writeDraftRow({ standardId: meta.id, markdown, actorId: null, analysis: analyseDraft(meta.id, markdown) });
+    db().insert(standardStatusEvents).values({ standardId: meta.id, fromStatus: null, toStatus: "draft", reason: "imported", actorId: null }).run();
     recordAudit({ actorId: null, action: "standard.imported", subjectType: "standard", subjectId: meta.id, data: { title: meta.title, hash: textHash(markdown) } });
     return true;
   });
+}
+
+/** The prefix every rule id of a standard carries: EWTP-TAR-001 → "TAR-001.R". */
+export function ruleIdPrefix(standardId: string): string {
+  return `${standardId.replace(/^EWTP-/, "")}.R`;
+}
+
+/** The rule ids of a standard that were removed in a frozen revision and may never be used again. */
+export function retiredRuleIdsOf(standardId: string): Set<string> {
+  return new Set(
+    db()
+      .select({ ruleId: retiredRuleIds.ruleId })
+      .from(retiredRuleIds)
+      .where(eq(retiredRuleIds.standardId, standardId))
+      .all()
+      .map((r) => r.ruleId),
+  );
+}
+
+/** The Markdown a new standard starts from: a heading with its id and title, and the scope section. */
+export function initialDraft(input: { id: string; title: string; scope: string }): string {
+  return `# ${input.id} ${input.title}\n\n## 1 Scope\n\n${input.scope.trim()}\n`;
+}
+
+/**
+ * Creates a standard in a committee: allocates the next id EWTP-<committee>-NNN, creates its draft
+ * (a heading and the scope section), records its first status and an audit entry, in one
+ * transaction. Unknown committee → 422; a committee with 999 standards → 409.
+ */
+export function createStandard(input: { committee: string; title: string; scope: string; actorId: string | null }): StandardRow {
+  return db().transaction(
+    () => {
+      const committee = db().select().from(committees).where(eq(committees.code, input.committee)).get();
+      if (!committee) {
+        throw new PortalError("unprocessable", `There is no committee ${input.committee}. Use the code of an existing committee (GET /committees).`, {
+          committee: "unknown committee",
+        });
+      }
+      const prefix = `EWTP-${input.committee}-`;
+      const last = db()
+        .select({ id: standards.id })
+        .from(standards)
+        .where(like(standards.id, `${prefix}%`))
+        .orderBy(desc(standards.id))
+        .limit(1)
+        .get();
+      const next = last ? Number(last.id.slice(prefix.length)) + 1 : 1;
+      if (!Number.isInteger(next) || next > 999) {
+        throw new PortalError("conflict", `Committee ${input.committee} has used all standard numbers (001–999). Ask the secretariat to open a new committee code.`);
+      }
+      const id = `${prefix}${String(next).padStart(3, "0")}`;
+      const title = input.title.trim();
+      const scope = input.scope.trim();
+      db().insert(standards).values({ id, committee: input.committee, title, scope, status: "draft" }).run();
+      const markdown = initialDraft({ id, title, scope });
+      writeDraftRow({ standardId: id, markdown, actorId: input.actorId, analysis: analyseDraft(id, markdown) });
+      db().insert(standardStatusEvents).values({ standardId: id, fromStatus: null, toStatus: "draft", reason: "created", actorId: input.actorId }).run();
+      recordAudit({ actorId: input.actorId, action: "standard.created", subjectType: "standard", subjectId: id, data: { committee: input.committee, title, hash: textHash(markdown) } });
+      return getStandard(id)!;
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** One recorded status change of a standard. */
+export type StatusEvent = typeof standardStatusEvents.$inferSelect;
+
+/**
+ * Changes a standard's status if the lifecycle allows it for this route and role (see lifecycle.ts),
+ * recording a status event and an audit entry in one transaction. A change the standard's state
+ * does not allow → 409; a role that may not make it → 403; a missing reason → 400. The caller
+ * checks `standard.changeStatus` (or, for ballots and releases, its own permission) first.
+ */
+export function changeStatus(input: {
+  standardId: string;
+  to: StandardStatus;
+  actorId: string | null;
+  role?: Role | null;
+  reason?: string;
+  via?: TransitionVia;
+}): { standard: StandardRow; event: StatusEvent } {
+  return db().transaction(
+    () => {
+      const standard = getStandard(input.standardId);
+      if (!standard) throw new PortalError("not_found", `No standard ${input.standardId}.`);
+      const check = checkTransition({ from: standard.status, to: input.to, via: input.via ?? "manual", role: input.role, reason: input.reason });
+      if (!check.ok) {
+        const code = check.kind === "role" ? "forbidden" : check.kind === "reason" ? "bad_request" : "conflict";
+        throw new PortalError(code, check.message, check.kind === "reason" ? { reason: "required" } : undefined);
+      }
+      const at = new Date().toISOString();
+      const reason = input.reason?.trim() ?? "";
+      db().update(standards).set({ status: input.to, updatedAt: at }).where(eq(standards.id, standard.id)).run();
+      const event = db()
+        .insert(standardStatusEvents)
+        .values({ standardId: standard.id, fromStatus: standard.status, toStatus: input.to, reason, actorId: input.actorId, at })
+        .returning()
+        .get();
+      recordAudit({
+        actorId: input.actorId,
+        action: "standard.statusChanged",
+        subjectType: "standard",
+        subjectId: standard.id,
+        data: { from: standard.status, to: input.to, reason, via: input.via ?? "manual" },
+      });
+      return { standard: getStandard(standard.id)!, event };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** The status history of a standard, oldest first. */
+export function statusHistory(standardId: string): StatusEvent[] {
+  return db().select().from(standardStatusEvents).where(eq(standardStatusEvents.standardId, standardId)).orderBy(asc(standardStatusEvents.id)).all();
+}
+
+/**
+ * The editors of a standard: the active experts of its committee. Editors are derived, not
+ * assigned, so the policy (committee + role) and this list can never disagree.
+ */
+export function editorsOf(standardId: string): { id: string; name: string }[] {
+  const standard = getStandard(standardId);
+  if (!standard) return [];
+  return db()
+    .select({ id: users.id, name: users.name })
+    .from(users)
+    .innerJoin(committeeMembers, eq(committeeMembers.userId, users.id))
+    .where(and(eq(committeeMembers.committeeCode, standard.committee), eq(users.role, "expert"), eq(users.status, "active")))
+    .orderBy(asc(users.name))
+    .all();
 }

@@ -7,16 +7,17 @@ import { initReactI18next } from "react-i18next";
 import admin from "./locales/en/admin.json";
 import auth from "./locales/en/auth.json";
 import common from "./locales/en/common.json";
+import editor from "./locales/en/editor.json";
 import settings from "./locales/en/settings.json";
 import standards from "./locales/en/standards.json";
 
-export const NAMESPACES = ["common", "auth", "admin", "settings", "standards"] as const;
+export const NAMESPACES = ["common", "auth", "admin", "settings", "standards", "editor"] as const;
 export const SUPPORTED_LOCALES = ["en"] as const;
 export type Locale = (typeof SUPPORTED_LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = "en";
 
 export const resources = {
-  en: { common, auth, admin, settings, standards },
+  en: { common, auth, admin, settings, standards, editor },
 } as const;
 
 /** Picks the best supported locale from an Accept-Language header. */

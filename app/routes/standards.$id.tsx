@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { getAuth, notFound } from "../auth/guards.server";
 import { RuleCard } from "../components/rule-card";
@@ -20,18 +20,30 @@ export function loader({ request, params }: LoaderFunctionArgs) {
   const draft = can(auth?.actor ?? null, "standard.readDraft", standard) ? getDraft(standard.id) : undefined;
   return {
     standard,
+    canEdit: can(auth?.actor ?? null, "standard.editDraft", standard),
     draft: draft ? { hash: draft.hash, updatedAt: draft.updatedAt, segments: documentSegments(draft.markdown) } : null,
   };
 }
 
 export default function StandardPage() {
-  const { t } = useTranslation(["standards", "common"]);
-  const { standard, draft } = useLoaderData<typeof loader>();
+  const { t } = useTranslation(["standards", "common", "editor"]);
+  const { standard, draft, canEdit } = useLoaderData<typeof loader>();
   const locale = useRouteLoaderData<typeof rootLoader>("root")?.locale ?? "en";
   const ruleCount = draft?.segments.filter((s) => s.kind === "rule").length ?? 0;
   return (
     <>
-      <PageHeader eyebrow={standard.id} title={standard.title} lead={standard.scope} />
+      <PageHeader
+        eyebrow={standard.id}
+        title={standard.title}
+        lead={standard.scope}
+        actions={
+          canEdit && draft ? (
+            <Link className="button" to={`/standards/${standard.id}/edit`}>
+              {t("editor:link.editDraft")}
+            </Link>
+          ) : undefined
+        }
+      />
       <div className="meta-row">
         <span>
           {t("detail.committee")}: <strong>{standard.committee}</strong>
