@@ -3,7 +3,7 @@
  * this file with `npm run db:generate` and committed; the server applies them at start-up.
  */
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
 
@@ -235,4 +235,234 @@ export const standardStatusEvents = sqliteTable(
     at: text("at").notNull().default(now),
   },
   (t) => [index("standard_status_events_standard_idx").on(t.standardId)],
+);
+
+// ─── Collaboration (Yjs documents, comments) ─────────────────────────────────────────────────────
+
+/**
+ * Every Yjs update of a collaborative document, appended as it arrives and before the server
+ * acknowledges it (an acknowledged edit survives kill -9). Compaction folds a prefix of these into
+ * `collab_snapshots` in one transaction.
+ */
+export const collabUpdates = sqliteTable(
+  "collab_updates",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    docName: text("doc_name").notNull(),
+    update: blob("update", { mode: "buffer" }).notNull(),
+    userId: text("user_id"),
+    createdAt: text("created_at").notNull().default(now),
+  },
+  (t) => [index("collab_updates_doc_idx").on(t.docName, t.id)],
+);
+
+/** The compacted state of a document: all updates up to `lastUpdateId` merged. */
+export const collabSnapshots = sqliteTable("collab_snapshots", {
+  docName: text("doc_name").primaryKey(),
+  state: blob("state", { mode: "buffer" }).notNull(),
+  lastUpdateId: integer("last_update_id").notNull(),
+  updatedAt: text("updated_at").notNull().default(now),
+});
+
+export const COMMENT_KINDS = ["general", "technical", "editorial"] as const;
+export const COMMENT_STATUSES = ["open", "accepted", "modified", "rejected", "noted"] as const;
+
+/** Comments on a standard's draft or a proposal's draft, anchored to a passage. */
+export const comments = sqliteTable(
+  "comments",
+  {
+    id: text("id").primaryKey(),
+    /** The document commented on: `standard.<id>` or `proposal.<id>`. */
+    docName: text("doc_name").notNull(),
+    standardId: text("standard_id").references(() => standards.id),
+    proposalId: text("proposal_id"),
+    authorId: text("author_id")
+      .notNull()
+      .references(() => users.id),
+    kind: text("kind", { enum: COMMENT_KINDS }).notNull(),
+    body: text("body").notNull(),
+    /** The quoted passage, with some text before and after it to re-find it. */
+    anchorQuote: text("anchor_quote"),
+    anchorPrefix: text("anchor_prefix"),
+    anchorSuffix: text("anchor_suffix"),
+    /** Yjs relative positions of the passage's start and end (JSON), when made in the editor. */
+    anchorStart: text("anchor_start"),
+    anchorEnd: text("anchor_end"),
+    state: text("state", { enum: ["attached", "detached"] }).notNull().default("attached"),
+    status: text("status", { enum: COMMENT_STATUSES }).notNull().default("open"),
+    response: text("response"),
+    resolvedBy: text("resolved_by").references(() => users.id),
+    resolvedAt: text("resolved_at"),
+    createdAt: text("created_at").notNull().default(now),
+  },
+  (t) => [index("comments_doc_idx").on(t.docName, t.createdAt), index("comments_standard_idx").on(t.standardId)],
+);
+
+/** Replies in a comment's thread. */
+export const commentReplies = sqliteTable(
+  "comment_replies",
+  {
+    id: text("id").primaryKey(),
+    commentId: text("comment_id")
+      .notNull()
+      .references(() => comments.id),
+    authorId: text("author_id")
+      .notNull()
+      .references(() => users.id),
+    body: text("body").notNull(),
+    createdAt: text("created_at").notNull().default(now),
+  },
+  (t) => [index("comment_replies_comment_idx").on(t.commentId)],
+);
+
+// ─── Governance (proposals, ballots, votes, checkpoints, notifications) ──────────────────────────
+
+export const PROPOSAL_KINDS = ["amendment", "new-standard"] as const;
+export const PROPOSAL_STATES = ["draft", "submitted", "in-ballot", "approved", "rejected", "applied", "withdrawn"] as const;
+
+/** Proposals: an amendment to a standard (based on one of its revisions) or a new standard. */
+export const proposals = sqliteTable(
+  "proposals",
+  {
+    id: text("id").primaryKey(),
+    kind: text("kind", { enum: PROPOSAL_KINDS }).notNull(),
+    title: text("title").notNull(),
+    rationale: text("rationale").notNull(),
+    committee: text("committee")
+      .notNull()
+      .references(() => committees.code),
+    standardId: text("standard_id").references(() => standards.id),
+    baseRevision: text("base_revision"),
+    /** The proposal's working text (standard Markdown); frozen into `submittedMarkdown` on submit. */
+    markdown: text("markdown").notNull(),
+    submittedMarkdown: text("submitted_markdown"),
+    submittedHash: text("submitted_hash"),
+    state: text("state", { enum: PROPOSAL_STATES }).notNull().default("draft"),
+    /** The standard revision that applying the proposal created. */
+    appliedRevision: text("applied_revision"),
+    createdBy: text("created_by")
+      .notNull()
+      .references(() => users.id),
+    createdAt: text("created_at").notNull().default(now),
+    updatedAt: text("updated_at").notNull().default(now),
+    submittedAt: text("submitted_at"),
+    decidedAt: text("decided_at"),
+  },
+  (t) => [index("proposals_standard_idx").on(t.standardId), index("proposals_committee_idx").on(t.committee, t.state)],
+);
+
+export const BALLOT_STATUSES = ["scheduled", "open", "closed", "cancelled"] as const;
+
+/** Ballots on an immutable subject (a submitted proposal or a standard revision). */
+export const ballots = sqliteTable(
+  "ballots",
+  {
+    id: text("id").primaryKey(),
+    proposalId: text("proposal_id").references(() => proposals.id),
+    standardId: text("standard_id").references(() => standards.id),
+    revision: text("revision"),
+    /** SHA-256 of the exact text voted on. */
+    subjectHash: text("subject_hash").notNull(),
+    /** The rule as given (preset name or custom object), JSON. */
+    ruleJson: text("rule_json").notNull(),
+    voterUnit: text("voter_unit", { enum: ["individual", "organization"] }).notNull(),
+    /** Eligibility as given: {roles, committees?}, JSON. */
+    eligibleJson: text("eligible_json").notNull(),
+    quorum: real("quorum"),
+    opensAt: text("opens_at").notNull(),
+    closesAt: text("closes_at").notNull(),
+    resultsVisible: text("results_visible", { enum: ["live", "after-close"] }).notNull().default("live"),
+    status: text("status", { enum: BALLOT_STATUSES }).notNull().default("scheduled"),
+    /** SHA-256 over the canonical JSON of the frozen roll; set when the ballot opens. */
+    rollHash: text("roll_hash"),
+    /** Final tally and result, recorded once at close. */
+    tallyJson: text("tally_json"),
+    result: text("result", { enum: ["approved", "rejected"] }),
+    resultReason: text("result_reason"),
+    closedAt: text("closed_at"),
+    createdBy: text("created_by")
+      .notNull()
+      .references(() => users.id),
+    createdAt: text("created_at").notNull().default(now),
+  },
+  (t) => [index("ballots_status_idx").on(t.status, t.closesAt), index("ballots_standard_idx").on(t.standardId), index("ballots_proposal_idx").on(t.proposalId)],
+);
+
+/** The frozen roll of a ballot: one row per voting unit (a user, or an organisation and its representative). */
+export const ballotRoll = sqliteTable(
+  "ballot_roll",
+  {
+    ballotId: text("ballot_id")
+      .notNull()
+      .references(() => ballots.id),
+    /** The user's id (individual ballots) or the organisation's id (organisation ballots). */
+    unitId: text("unit_id").notNull(),
+    /** Who may cast the unit's vote: the user, or the organisation's voting representative. */
+    voterId: text("voter_id").references(() => users.id),
+    label: text("label").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.ballotId, t.unitId] }), index("ballot_roll_voter_idx").on(t.voterId)],
+);
+
+/** One vote per voting unit; a later vote by the same unit replaces the earlier while the ballot is open. */
+export const votes = sqliteTable(
+  "votes",
+  {
+    ballotId: text("ballot_id")
+      .notNull()
+      .references(() => ballots.id),
+    unitId: text("unit_id").notNull(),
+    voterId: text("voter_id")
+      .notNull()
+      .references(() => users.id),
+    position: text("position", { enum: ["approve", "disapprove", "abstain"] }).notNull(),
+    reason: text("reason"),
+    castAt: text("cast_at").notNull().default(now),
+    /** How many times the unit has voted (1 = first vote). */
+    version: integer("version").notNull().default(1),
+  },
+  (t) => [primaryKey({ columns: [t.ballotId, t.unitId] })],
+);
+
+/** Signed checkpoints of the audit chain: the chain head at `seq`, signed with the portal's key. */
+export const auditCheckpoints = sqliteTable("audit_checkpoints", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  seq: integer("seq").notNull(),
+  headHash: text("head_hash").notNull(),
+  signedAt: text("signed_at").notNull(),
+  reason: text("reason").notNull(),
+  keyid: text("keyid").notNull(),
+  /** base64 Ed25519 signature over the JCS canonical JSON of {seq, headHash, signedAt, reason}. */
+  signature: text("signature").notNull(),
+});
+
+/** In-portal notifications (mail goes through the outbox as well, per the member's preferences). */
+export const notifications = sqliteTable(
+  "notifications",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    kind: text("kind").notNull(),
+    title: text("title").notNull(),
+    link: text("link").notNull(),
+    createdAt: text("created_at").notNull().default(now),
+    readAt: text("read_at"),
+  },
+  (t) => [index("notifications_user_idx").on(t.userId, t.createdAt)],
+);
+
+/** A member's choice of notifications: per kind, in the portal and/or by mail. */
+export const notificationPreferences = sqliteTable(
+  "notification_preferences",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    kind: text("kind").notNull(),
+    inPortal: integer("in_portal", { mode: "boolean" }).notNull().default(true),
+    byMail: integer("by_mail", { mode: "boolean" }).notNull().default(true),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.kind] })],
 );

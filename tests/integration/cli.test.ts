@@ -253,6 +253,7 @@ describe("next to a running portal on the same DATA_DIR", () => {
     });
 
     it("names the first tampered entry and exits 1", async () => {
+      portal.db.$client.exec("DROP TRIGGER audit_events_no_update"); // as with the sqlite3 command line
       portal.db.$client.prepare(`update audit_events set data = '{"tampered":true}' where seq = 2`).run();
       const run = await runCli(["audit:verify"], { dataDir });
       expect(run.code).toBe(1);

@@ -461,12 +461,25 @@ describe("audit chain", () => {
     expect(verifyAuditChain()).toEqual({ ok: true, count: 6 });
   });
 
+  // Someone with the database file in hand (the sqlite3 command line) first drops the triggers
+  // that make the table append-only, then edits; the chain still names the entry.
+  const asTamperer = () => temp.db.$client.exec("DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete;");
+
+  it("refuses to update or delete an entry through SQL at all", () => {
+    expect(() => temp.db.$client.prepare("update audit_events set data = '{}' where seq = 1").run()).toThrow(/append-only/);
+    expect(() => temp.db.$client.prepare("delete from audit_events where seq = 1").run()).toThrow(/append-only/);
+    expect(() => temp.db.$client.prepare("insert or replace into audit_events select * from audit_events where seq = 1").run()).toThrow(/append-only/);
+    expect(verifyAuditChain()).toEqual({ ok: true, count: 6 });
+  });
+
   it("names the entry whose data was edited", () => {
+    asTamperer();
     temp.db.$client.prepare(`update audit_events set data = '{"i":3,"note":"forged"}' where seq = 3`).run();
     expect(verifyAuditChain()).toEqual({ ok: false, seq: 3, reason: expect.stringMatching(/does not match its hash/) });
   });
 
   it("names the entry after one whose hash was recomputed to hide an edit", () => {
+    asTamperer();
     const second = rows()[1];
     const forged = { ...second, actorId: "someone-else" };
     temp.db.$client.prepare("update audit_events set actor_id = ?, hash = ? where seq = 2").run(forged.actorId, entryHash(forged));
@@ -474,6 +487,7 @@ describe("audit chain", () => {
   });
 
   it("names the gap where an entry was deleted", () => {
+    asTamperer();
     temp.db.$client.prepare("delete from audit_events where seq = 4").run();
     expect(verifyAuditChain()).toEqual({ ok: false, seq: 5, reason: expect.stringMatching(/entry 4 is missing/) });
   });
