@@ -25,6 +25,7 @@ export function SiteHeader({ user, abilities }: { user: HeaderUser; abilities: A
         </a>
         <nav className="site-nav" aria-label={t("nav.label")}>
           <NavLink to="/standards">{t("nav.standards")}</NavLink>
+          <NavLink to="/search">{t("nav.search")}</NavLink>
           {abilities["user.list"] ? <NavLink to="/admin">{t("nav.admin")}</NavLink> : null}
           {user ? <NavLink to="/settings">{t("nav.settings")}</NavLink> : null}
         </nav>

@@ -3,6 +3,7 @@ import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { getAuth, notFound } from "../auth/guards.server";
 import { RuleCard } from "../components/rule-card";
+import { StandardTabs } from "../components/standard-tabs";
 import { Notice, PageHeader, StatusBadge } from "../components/ui";
 import { documentSegments } from "../domain/document-view.server";
 import { getDraft, getStandard } from "../domain/standards.server";
@@ -44,6 +45,7 @@ export default function StandardPage() {
           ) : undefined
         }
       />
+      <StandardTabs id={standard.id} />
       <div className="meta-row">
         <span>
           {t("detail.committee")}: <strong>{standard.committee}</strong>

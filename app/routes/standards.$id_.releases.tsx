@@ -1,0 +1,29 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { getAuth, notFound } from "../auth/guards.server";
+import { StandardTabs } from "../components/standard-tabs";
+import { EmptyState, PageHeader } from "../components/ui";
+import { getStandard } from "../domain/standards.server";
+import { can } from "../policies/policy";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.standard.id} releases · e-WTP` : "Releases · e-WTP" }];
+
+export function loader({ request, params }: LoaderFunctionArgs) {
+  const auth = getAuth(request);
+  const standard = getStandard(params.id ?? "");
+  if (!standard || !can(auth?.actor ?? null, "standard.read", standard)) throw notFound();
+  return { standard };
+}
+
+export default function Releases() {
+  const { t } = useTranslation("standards");
+  const { standard } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <PageHeader eyebrow={standard.id} title={standard.title} />
+      <StandardTabs id={standard.id} />
+      <EmptyState title={t("releases.none")}>{t("releases.noneBody")}</EmptyState>
+    </>
+  );
+}
