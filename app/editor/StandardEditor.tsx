@@ -16,7 +16,7 @@ import { OnChangePlugin } from "@lexical/react/LexicalOnChangePlugin";
 import { RichTextPlugin } from "@lexical/react/LexicalRichTextPlugin";
 import { TablePlugin } from "@lexical/react/LexicalTablePlugin";
 import type { EditorState, SerializedEditorState } from "lexical";
-import { useCallback, useMemo, type ReactNode } from "react";
+import { Component, useCallback, useMemo, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useHydrated } from "./client-only";
 import { ConformancePanel } from "./conformance-panel";
@@ -43,10 +43,50 @@ export type StandardEditorProps = {
   fallback?: ReactNode;
 };
 
-/** The standard editor; renders `fallback` during SSR. */
+/** The standard editor; renders `fallback` during SSR, and instead of the editor if the editor fails. */
 export function StandardEditor(props: StandardEditorProps) {
   const hydrated = useHydrated();
-  return hydrated ? <LexicalStandardEditor {...props} /> : <>{props.fallback ?? null}</>;
+  if (!hydrated) return <>{props.fallback ?? null}</>;
+  return (
+    <EditorErrorBoundary fallback={props.fallback}>
+      <LexicalStandardEditor {...props} />
+    </EditorErrorBoundary>
+  );
+}
+
+/** What the author sees if the editor itself fails: what went wrong, the read-only document, and a way back. */
+function EditorFailed({ error, fallback, onRetry }: { error: Error; fallback?: ReactNode; onRetry: () => void }) {
+  const { t } = useTranslation("editor");
+  return (
+    <>
+      <div className="notice notice--error editor-failed" role="alert">
+        <p className="notice__title">{t("editor.failed")}</p>
+        <p>{t("editor.failedHint", { message: error.message })}</p>
+        <button type="button" className="button button--small" onClick={onRetry}>
+          {t("editor.retry")}
+        </button>
+      </div>
+      {fallback ?? null}
+    </>
+  );
+}
+
+/** Keeps an error inside the editor from taking the whole page down. */
+class EditorErrorBoundary extends Component<{ fallback?: ReactNode; children: ReactNode }, { error: Error | null }> {
+  state: { error: Error | null } = { error: null };
+
+  static getDerivedStateFromError(error: Error) {
+    return { error };
+  }
+
+  componentDidCatch(error: Error) {
+    console.error("The standard editor failed:", error);
+  }
+
+  render() {
+    if (!this.state.error) return this.props.children;
+    return <EditorFailed error={this.state.error} fallback={this.props.fallback} onRetry={() => this.setState({ error: null })} />;
+  }
 }
 
 const NO_RETIRED: readonly string[] = [];

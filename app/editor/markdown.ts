@@ -11,7 +11,7 @@
  * thematic breaks — is not understood and imports as paragraph text, literally, so no text is lost
  * and it exports back as written.
  */
-import { $createCodeNode } from "@lexical/code";
+import { $createCodeNode, CodeNode } from "@lexical/code";
 import { createHeadlessEditor } from "@lexical/headless";
 import { $isListItemNode, $isListNode, type ListNode } from "@lexical/list";
 import {
@@ -36,7 +36,7 @@ import {
   type TextMatchTransformer,
   type Transformer,
 } from "@lexical/markdown";
-import { $createQuoteNode, $isQuoteNode } from "@lexical/rich-text";
+import { $createQuoteNode, $isQuoteNode, QuoteNode } from "@lexical/rich-text";
 import {
   $createTableCellNode,
   $createTableNode,
@@ -124,7 +124,7 @@ export const RULE: MultilineElementTransformer = {
 
 /** ~~~ fenced code blocks (Lexical's CODE reads only backtick fences); exported with backticks. */
 export const TILDE_CODE: MultilineElementTransformer = {
-  dependencies: [],
+  dependencies: [CodeNode],
   regExpStart: /^ {0,3}~{3,}/,
   handleImportAfterStartMatch: ({ lines, rootNode, startLineIndex }) => {
     const fence = readFence(lines, startLineIndex);
@@ -337,7 +337,7 @@ export const NUMBERED_LIST: ElementTransformer = { ...ORDERED_LIST, export: list
 
 /** Block quotes: one QuoteNode per run of "> " lines; an empty quote line (">") is kept. */
 export const QUOTE: ElementTransformer = {
-  dependencies: [],
+  dependencies: [QuoteNode],
   export: (node, exportChildren) => {
     if (!$isQuoteNode(node)) return null;
     return exportChildren(node)

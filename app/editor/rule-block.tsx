@@ -6,7 +6,7 @@
 import { useLexicalComposerContext } from "@lexical/react/LexicalComposerContext";
 import { useLexicalEditable } from "@lexical/react/useLexicalEditable";
 import { $getNodeByKey } from "lexical";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { RuleCard } from "../components/rule-card";
 import { RuleEditorForm } from "./rule-editor-form";
@@ -25,6 +25,13 @@ export function RuleBlock({ nodeKey, source }: { nodeKey: string; source: string
   const { lookup } = useRuleChecks([source]);
   const view = useMemo(() => ruleView(source, ctx, lookup), [source, ctx, lookup]);
   const [editing, setEditing] = useState(false);
+  const editButton = useRef<HTMLButtonElement>(null);
+  const wasEditing = useRef(false);
+  // Closing the form returns focus to "Edit rule", where the author started.
+  useEffect(() => {
+    if (wasEditing.current && !editing) editButton.current?.focus();
+    wasEditing.current = editing;
+  }, [editing]);
 
   const name = view.id ?? t("rule.unnamed");
   const { rule, issues, results, pending } = view;
@@ -53,7 +60,13 @@ export function RuleBlock({ nodeKey, source }: { nodeKey: string; source: string
         ) : null}
         {editable && !editing ? (
           <span className="editor-rule__actions">
-            <button type="button" className="button button--small" aria-label={t("rule.editLabel", { id: name })} onClick={() => setEditing(true)}>
+            <button
+              ref={editButton}
+              type="button"
+              className="button button--small"
+              aria-label={t("rule.editLabel", { id: name })}
+              onClick={() => setEditing(true)}
+            >
               {t("rule.edit")}
             </button>
             <button type="button" className="button button--small button--quiet" aria-label={t("rule.removeLabel", { id: name })} onClick={remove}>
@@ -65,7 +78,7 @@ export function RuleBlock({ nodeKey, source }: { nodeKey: string; source: string
 
       {issues.length ? (
         <div className="editor-rule__issues" role="alert">
-          <p>{editable ? t("rule.problemsTitle") : t("rule.problemsTitleReadOnly")}</p>
+          <p>{editable ? t("rule.problemsTitle", { count: issues.length }) : t("rule.problemsTitleReadOnly", { count: issues.length })}</p>
           <ul>
             {issues.map((issue, i) => (
               <li key={i}>

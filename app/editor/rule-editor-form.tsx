@@ -6,7 +6,7 @@
  */
 import { useLexicalComposerContext } from "@lexical/react/LexicalComposerContext";
 import { $getNodeByKey } from "lexical";
-import { useId, useMemo, useRef, useState, type ReactNode } from "react";
+import { useEffect, useId, useMemo, useRef, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { ExampleOutcome, IssueText } from "./rule-parts";
 import { useRuleChecks } from "./rule-checks";
@@ -62,9 +62,10 @@ function FieldIssues({ id, issues }: { id?: string; issues?: EditorIssue[] }) {
   );
 }
 
-/** Rows of a JSON textarea: enough to show the text, within limits. */
+/** Rows of a textarea: enough to show the text (long lines count as wrapped at ~80 characters), within limits. */
 function rowsFor(text: string, min = 2, max = 14): number {
-  return Math.min(max, Math.max(min, text.split("\n").length));
+  const lines = text.split("\n").reduce((n, line) => n + Math.max(1, Math.ceil(line.length / 80)), 0);
+  return Math.min(max, Math.max(min, lines));
 }
 
 /** The rule form of one rule block. */
@@ -79,6 +80,11 @@ export function RuleEditorForm({ nodeKey, source, ctx, onClose }: { nodeKey: str
   const [modeError, setModeError] = useState<string | null>(null);
   const [showCannotApply, setShowCannotApply] = useState(false);
   const rootRef = useRef<HTMLDivElement>(null);
+  // Opening the form moves focus into it, so keyboard and screen reader users land where they edit.
+  useEffect(() => {
+    rootRef.current?.querySelector<HTMLElement>("input, textarea")?.focus({ preventScroll: true });
+    rootRef.current?.scrollIntoView({ block: "start" });
+  }, []);
 
   // The rule core runs on the server: ask for the form's rule (and its runnable part) or the JSON text.
   const reading = useMemo(() => readRuleForm(fields), [fields]);
@@ -90,7 +96,8 @@ export function RuleEditorForm({ nodeKey, source, ctx, onClose }: { nodeKey: str
   const pending = mode === "form" ? result.pending : jsonView?.pending ?? false;
   const problemCount = mode === "form" ? Object.values(errors).reduce((n, list) => n + list.length, 0) : jsonView?.issues.length ?? 0;
   const id = (name: string) => `${uid}-${name}`;
-  const name = fields.id || t("rule.unnamed");
+  // The form keeps the name of the rule it was opened on, even while the id field is being changed.
+  const name = initial?.id || t("rule.unnamed");
 
   const update = (patch: Partial<RuleFormFields>) => {
     setShowCannotApply(false);
@@ -152,6 +159,7 @@ export function RuleEditorForm({ nodeKey, source, ctx, onClose }: { nodeKey: str
             <textarea
               {...a11y}
               className="rule-form__code"
+              wrap="off"
               spellCheck={false}
               rows={rowsFor(jsonText, 8, 30)}
               value={jsonText}
@@ -184,6 +192,7 @@ export function RuleEditorForm({ nodeKey, source, ctx, onClose }: { nodeKey: str
               <textarea
                 {...a11y}
                 className="rule-form__code"
+                wrap="off"
                 spellCheck={false}
                 rows={rowsFor(fields.when, 3)}
                 value={fields.when}
@@ -208,6 +217,7 @@ export function RuleEditorForm({ nodeKey, source, ctx, onClose }: { nodeKey: str
                     <textarea
                       {...a11y}
                       className="rule-form__code"
+                      wrap="off"
                       spellCheck={false}
                       rows={rowsFor(row.value, 1)}
                       value={row.value}
@@ -237,7 +247,6 @@ export function RuleEditorForm({ nodeKey, source, ctx, onClose }: { nodeKey: str
             {fields.examples.map((ex, i) => (
               <fieldset className="rule-form__example" key={i}>
                 <legend>{t("form.example", { n: i + 1 })}</legend>
-                <ExampleOutcome result={preview[i]} name={ex.name || t("form.example", { n: i + 1 })} />
                 <FieldIssues issues={errors[`examples.${i}`]} />
                 <FormField id={id(`ex-${i}-name`)} label={t("form.exampleName")} issues={errors[`examples.${i}.name`]}>
                   {(a11y) => <input {...a11y} value={ex.name} onChange={(e) => setExample(i, { name: e.target.value })} />}
@@ -247,6 +256,7 @@ export function RuleEditorForm({ nodeKey, source, ctx, onClose }: { nodeKey: str
                     <textarea
                       {...a11y}
                       className="rule-form__code"
+                      wrap="off"
                       spellCheck={false}
                       rows={rowsFor(ex.input, 2, 10)}
                       value={ex.input}
@@ -269,6 +279,7 @@ export function RuleEditorForm({ nodeKey, source, ctx, onClose }: { nodeKey: str
                       <textarea
                         {...a11y}
                         className="rule-form__code"
+                        wrap="off"
                         spellCheck={false}
                         rows={rowsFor(ex.outcome, 2, 10)}
                         value={ex.outcome}
@@ -279,6 +290,7 @@ export function RuleEditorForm({ nodeKey, source, ctx, onClose }: { nodeKey: str
                 ) : (
                   <p className="field__hint">{t("form.exampleOutcomeNull")}</p>
                 )}
+                <ExampleOutcome result={preview[i]} name={ex.name || t("form.example", { n: i + 1 })} />
                 <button
                   type="button"
                   className="button button--small button--quiet"

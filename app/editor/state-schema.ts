@@ -8,6 +8,16 @@ import { z } from "zod";
 /** The largest serialized state accepted, in bytes of JSON (5 MB). */
 export const MAX_EDITOR_STATE_BYTES = 5 * 1024 * 1024;
 
+/**
+ * The most the browser can post to a page today: server.ts refuses any request body over 1 MiB
+ * (MAX_BODY_BYTES of app/api/router.ts) before Remix sees it, with a plain-text 413. Until the
+ * editor route is allowed MAX_EDITOR_STATE_BYTES there, the editor checks this before posting.
+ */
+export const PAGE_BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** The largest serialized state the editor page will post: the smaller of the two limits, less room for the form envelope. */
+export const MAX_POSTED_STATE_BYTES = Math.min(MAX_EDITOR_STATE_BYTES, PAGE_BODY_LIMIT_BYTES) - 8 * 1024;
+
 /** The deepest node nesting accepted (a real document nests lists and tables a few levels). */
 export const MAX_EDITOR_STATE_DEPTH = 64;
 

@@ -101,14 +101,15 @@ export function Toolbar() {
     if (!$isRangeSelection(selection)) return;
     const anchor = selection.anchor.getNode();
     const link = $findMatchingParent(anchor, $isLinkNode);
-    setState((s) => ({
-      ...s,
+    // Read everything now, inside the editor read: a state updater runs later, outside it.
+    const next = {
       block: $blockTypeOf(anchor),
       bold: selection.hasFormat("bold"),
       italic: selection.hasFormat("italic"),
       code: selection.hasFormat("code"),
       link: link !== null,
-    }));
+    };
+    setState((s) => ({ ...s, ...next }));
   }, []);
 
   useEffect(

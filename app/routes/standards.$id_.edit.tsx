@@ -17,7 +17,7 @@ import { editorStateToMarkdown, markdownToEditorState, ruleSourcesOf } from "../
 import { CHECK_INTENT, type CheckRulesResponse } from "../editor/rule-checks";
 import { checkRuleSources } from "../editor/rule-check.server";
 import { StandardEditor } from "../editor/StandardEditor";
-import { MAX_EDITOR_STATE_BYTES, readEditorStateJson } from "../editor/state-schema";
+import { MAX_EDITOR_STATE_BYTES, MAX_POSTED_STATE_BYTES, readEditorStateJson } from "../editor/state-schema";
 import { documentTitle } from "../i18n/i18n";
 import { can } from "../policies/policy";
 import { PortalError } from "../utils/errors";
@@ -147,10 +147,19 @@ export default function EditDraftPage() {
     latest.current = next;
     setDirty(true);
   }, []);
+  const [tooLarge, setTooLarge] = useState<number | null>(null);
   const onSubmit = (e: FormEvent<HTMLFormElement>) => {
     const current = latest.current ?? (state as unknown as SerializedEditorState);
-    if (!stateInput.current) return e.preventDefault();
-    stateInput.current.value = JSON.stringify(current);
+    const json = JSON.stringify(current);
+    const bytes = new TextEncoder().encode(json).length;
+    // The server would refuse it before reading it; say so here instead of failing the page.
+    if (!stateInput.current || bytes > MAX_POSTED_STATE_BYTES) {
+      e.preventDefault();
+      setTooLarge(bytes);
+      return;
+    }
+    setTooLarge(null);
+    stateInput.current.value = json;
   };
   useBeforeUnload(
     useCallback(
@@ -163,22 +172,29 @@ export default function EditDraftPage() {
     )
   );
 
-  const notice = !result ? null : result.ok ? (
-    <Notice tone={result.ruleErrors ? "warning" : "success"}>
-      {result.ruleErrors ? t("page.savedWithProblems", { count: result.ruleErrors }) : t("page.saved")}{" "}
-      <Link to={`/standards/${standard.id}`}>{t("page.view")}</Link>
-    </Notice>
-  ) : (
-    <Notice tone="error">
-      {result.code === "tooLarge"
-        ? t("page.tooLarge", { size: ((result.size ?? 0) / MB).toFixed(1), limit: MAX_EDITOR_STATE_BYTES / MB })
-        : result.code === "noState"
-        ? t("page.noState")
-        : result.code === "badState"
-        ? t("page.badState", { message: result.message })
-        : result.message}
-    </Notice>
-  );
+  // The save's answer lives in the sticky save bar, where the author is looking when they save.
+  const outcome =
+    tooLarge !== null ? (
+      <span className="editor-savebar__result editor-savebar__result--error" role="alert">
+        {t("page.tooLarge", { size: (tooLarge / MB).toFixed(1), limit: (MAX_POSTED_STATE_BYTES / MB).toFixed(1) })}
+      </span>
+    ) : !result ? null : result.ok ? (
+      dirty ? null : (
+        <span className={`editor-savebar__result editor-savebar__result--${result.ruleErrors ? "warning" : "ok"}`} role="status">
+          {result.ruleErrors ? t("page.savedWithProblems", { count: result.ruleErrors }) : t("page.saved")}
+        </span>
+      )
+    ) : (
+      <span className="editor-savebar__result editor-savebar__result--error" role="alert">
+        {result.code === "tooLarge"
+          ? t("page.tooLarge", { size: ((result.size ?? 0) / MB).toFixed(1), limit: MAX_EDITOR_STATE_BYTES / MB })
+          : result.code === "noState"
+          ? t("page.noState")
+          : result.code === "badState"
+          ? t("page.badState", { message: result.message })
+          : result.message}
+      </span>
+    );
 
   return (
     <>
@@ -201,8 +217,8 @@ export default function EditDraftPage() {
         <span className={`editor-savebar__status${dirty ? " editor-savebar__status--dirty" : ""}`} aria-live="polite">
           {dirty ? t("page.unsaved") : t("page.upToDate")}
         </span>
+        {outcome}
       </Form>
-      {notice}
       {hydrated ? null : <Notice>{t("page.loading")}</Notice>}
       <StandardEditor
         initialState={state as unknown as SerializedEditorState}
