@@ -2,14 +2,14 @@
 import { NavLink } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 
-export type StandardTab = "text" | "revisions" | "releases";
-
 /** Tab navigation shared by the standard's pages. */
-export function StandardTabs({ id }: { id: string }) {
+export function StandardTabs({ id, showDraftTabs = true }: { id: string; showDraftTabs?: boolean }) {
   const { t } = useTranslation("standards");
   const tabs: { to: string; label: string; end?: boolean }[] = [
     { to: `/standards/${id}`, label: t("tabs.text"), end: true },
     { to: `/standards/${id}/revisions`, label: t("tabs.revisions") },
+    { to: `/standards/${id}/ballots`, label: t("governance:tabs.ballots") },
+    ...(showDraftTabs ? [{ to: `/standards/${id}/comments`, label: t("tabs.comments") }] : []),
     { to: `/standards/${id}/releases`, label: t("tabs.releases") },
   ];
   return (

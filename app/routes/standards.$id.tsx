@@ -45,7 +45,7 @@ export default function StandardPage() {
           ) : undefined
         }
       />
-      <StandardTabs id={standard.id} />
+      <StandardTabs id={standard.id} showDraftTabs={!!draft} />
       <div className="meta-row">
         <span>
           {t("detail.committee")}: <strong>{standard.committee}</strong>

@@ -13,16 +13,16 @@ export function loader({ request, params }: LoaderFunctionArgs) {
   const auth = getAuth(request);
   const standard = getStandard(params.id ?? "");
   if (!standard || !can(auth?.actor ?? null, "standard.read", standard)) throw notFound();
-  return { standard };
+  return { standard, seesDrafts: can(auth?.actor ?? null, "standard.readDraft", standard) };
 }
 
 export default function Releases() {
   const { t } = useTranslation("standards");
-  const { standard } = useLoaderData<typeof loader>();
+  const { standard, seesDrafts } = useLoaderData<typeof loader>();
   return (
     <>
       <PageHeader eyebrow={standard.id} title={standard.title} />
-      <StandardTabs id={standard.id} />
+      <StandardTabs id={standard.id} showDraftTabs={seesDrafts} />
       <EmptyState title={t("releases.none")}>{t("releases.noneBody")}</EmptyState>
     </>
   );

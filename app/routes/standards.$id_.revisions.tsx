@@ -87,7 +87,7 @@ export default function Revisions() {
   return (
     <>
       <PageHeader eyebrow={d.standard.id} title={d.standard.title} />
-      <StandardTabs id={d.standard.id} />
+      <StandardTabs id={d.standard.id} showDraftTabs={d.seesDrafts} />
       {result && "error" in result ? <Notice tone="error">{result.error}</Notice> : null}
       {result && "message" in result ? (
         <Notice tone="success">{t(result.message.key, { number: result.message.number, status: t(`common:standardStatus.${result.message.number}`, { defaultValue: result.message.number }) })}</Notice>

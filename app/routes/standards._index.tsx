@@ -15,7 +15,14 @@ const FilterSchema = z.object({
   committee: z.string().regex(/^[A-Z]{2,5}$/).optional().catch(undefined),
   status: z.enum(STANDARD_STATUSES).optional().catch(undefined),
   q: z.string().trim().max(200).optional().catch(undefined),
+  sort: z.enum(["id", "title", "updated"]).optional().catch(undefined),
 });
+
+const SORTS = {
+  id: (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id),
+  title: (a: { title: string }, b: { title: string }) => a.title.localeCompare(b.title),
+  updated: (a: { updatedAt: string }, b: { updatedAt: string }) => b.updatedAt.localeCompare(a.updatedAt),
+};
 
 export function loader({ request }: LoaderFunctionArgs) {
   const auth = getAuth(request);
@@ -25,7 +32,7 @@ export function loader({ request }: LoaderFunctionArgs) {
     signedIn: !!auth,
     filter,
     committees: listCommittees().map((c) => ({ code: c.code, name: c.name })),
-    standards: listStandards(auth?.actor ?? null, { ...filter, q: filter.q || undefined }),
+    standards: listStandards(auth?.actor ?? null, { committee: filter.committee, status: filter.status, q: filter.q || undefined }).sort(SORTS[filter.sort ?? "id"]),
   };
 }
 
@@ -60,6 +67,14 @@ export default function Standards() {
                 {t(`common:standardStatus.${s}`)}
               </option>
             ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="sort">{t("list.sort")}</label>
+          <select id="sort" name="sort" defaultValue={d.filter.sort ?? "id"}>
+            <option value="id">{t("list.sortId")}</option>
+            <option value="title">{t("list.sortTitle")}</option>
+            <option value="updated">{t("list.sortUpdated")}</option>
           </select>
         </div>
         <button type="submit" className="button">
