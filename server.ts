@@ -16,10 +16,15 @@ import helmet from "helmet";
 import { seedDatabase } from "./db/seed";
 import { apiRouter, MAX_BODY_BYTES } from "./app/api/router";
 import { crossSiteGuard } from "./app/auth/csrf.server";
+import { createCollabServer } from "./app/collab/server";
+import { startBallotClock } from "./app/domain/ballots.server";
 import { deliverOutbox } from "./app/domain/mail.server";
 import { closeDb, databaseReachable, db } from "./app/utils/db.server";
 import { env, readEnv, setEnv, type Env } from "./app/utils/env.server";
 import { requestLogger } from "./app/utils/log.server";
+
+const EDITOR_PAGE = /^\/(standards|proposals)\/[^/]+\/edit$/;
+const MAX_EDITOR_BODY_BYTES = 6 * 1024 * 1024;
 
 export type PortalMode = "production" | "development" | "api-only";
 
@@ -88,9 +93,11 @@ export async function createPortal(options: { mode: PortalMode; env?: Env; build
   app.use(crossSiteGuard());
   // Page forms are small; a body over the limit is refused before anything reads it.
   app.use((req, res, next) => {
-    if (Number(req.headers["content-length"] ?? 0) <= MAX_BODY_BYTES) return next();
-    if (req.path.startsWith("/api/")) return res.status(413).json({ error: { code: "payload_too_large", message: `The body is larger than ${MAX_BODY_BYTES} bytes.` } });
-    res.status(413).type("text/plain").send(`The request body is larger than ${MAX_BODY_BYTES} bytes.`);
+    // The editor pages post a whole serialized document; they check its size themselves (5 MB).
+    const limit = EDITOR_PAGE.test(req.path) ? MAX_EDITOR_BODY_BYTES : MAX_BODY_BYTES;
+    if (Number(req.headers["content-length"] ?? 0) <= limit) return next();
+    if (req.path.startsWith("/api/")) return res.status(413).json({ error: { code: "payload_too_large", message: `The body is larger than ${limit} bytes.` } });
+    res.status(413).type("text/plain").send(`The request body is larger than ${limit} bytes.`);
   });
   app.use("/api/v1", apiRouter());
 
@@ -135,8 +142,14 @@ export async function createPortal(options: { mode: PortalMode; env?: Env; build
     socket.end("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
   });
 
+  // The collaboration server answers /collab in every mode (api-only included).
+  const collab = createCollabServer();
+  collabHook = collab.handleUpgrade;
+
   const outboxTimer = setInterval(() => void deliverOutbox(), 15_000);
   outboxTimer.unref();
+  // Ballots open and close by themselves (at once for any that fell due while the server was down).
+  const stopBallotClock = startBallotClock();
 
   return {
     app,
@@ -153,6 +166,8 @@ export async function createPortal(options: { mode: PortalMode; env?: Env; build
     close: (graceMs = 10_000) =>
       new Promise<void>((resolve) => {
         clearInterval(outboxTimer);
+        stopBallotClock();
+        void collab.close();
         const force = setTimeout(() => server.closeAllConnections(), graceMs);
         force.unref();
         server.close(() => {

@@ -33,6 +33,10 @@ export type Endpoint<B = unknown, Q = unknown, P = Record<string, string>> = {
   success: { status: number; schema: z.ZodType; description: string };
   /** Error codes this endpoint may answer, besides 400/401. */
   errors?: number[];
+  /** Bodies of error answers that carry more than the standard error body, by status (for the OpenAPI document). */
+  errorSchemas?: Partial<Record<number, z.ZodType>>;
+  /** When true, the body may be left out entirely (no Content-Type, no content): it is read as `{}`. */
+  optionalBody?: boolean;
   handler: (ctx: EndpointContext<B, Q, P>) => unknown | Promise<unknown>;
   /** Set when the handler writes the response itself (redirects, files). */
   raw?: boolean;
@@ -68,8 +72,9 @@ export function expressHandler(e: Endpoint<any, any, any>) {
       const query = parse(e.query, req.query, "query");
       let body: unknown;
       if (e.body) {
-        if (!req.is("application/json")) throw new PortalError("bad_request", "Send the body as JSON with Content-Type: application/json.");
-        body = parse(e.body, req.body, "body");
+        const absent = e.optionalBody && !req.headers["content-type"] && !(Number(req.headers["content-length"] ?? 0) > 0) && !req.headers["transfer-encoding"];
+        if (!absent && !req.is("application/json")) throw new PortalError("bad_request", "Send the body as JSON with Content-Type: application/json.");
+        body = parse(e.body, absent ? {} : req.body, "body");
       }
       const result = await e.handler({ auth, body, query, params, req, res });
       if (e.raw) return;

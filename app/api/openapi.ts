@@ -31,11 +31,11 @@ export function openApiDocument(endpoints: Endpoint<any, any, any>[], serverUrl:
       request: {
         ...(e.params ? { params: e.params as never } : {}),
         ...(e.query ? { query: e.query as never } : {}),
-        ...(e.body ? { body: { content: { "application/json": { schema: e.body as never } } } } : {}),
+        ...(e.body ? { body: { required: !e.optionalBody, content: { "application/json": { schema: e.body as never } } } } : {}),
       },
       responses: {
         [e.success.status]: { description: e.success.description, content: { "application/json": { schema: e.success.schema as never } } },
-        ...Object.fromEntries([...codes].map((c) => [c, { description: ERROR_TEXT[c] ?? String(c), content: { "application/json": { schema: ErrorSchema } } }])),
+        ...Object.fromEntries([...codes].map((c) => [c, { description: ERROR_TEXT[c] ?? String(c), content: { "application/json": { schema: (e.errorSchemas?.[c] ?? ErrorSchema) as never } } }])),
       },
     });
   }

@@ -13,7 +13,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import Database from "better-sqlite3";
 import { z } from "zod";
 import { seedDatabase } from "../../db/seed";
-import { verifyAuditChain } from "../domain/audit.server";
+import { verifyAuditRecord } from "../domain/checkpoints.server";
 import { createAccessToken, createOrganization, createUser, findUserByEmail, listOrganizations } from "../domain/members.server";
 import { AccessTokenInputSchema, CountrySchema, EmailSchema, PasswordSchema, PersonNameSchema } from "../domain/members.schemas";
 import { closeDb, db } from "../utils/db.server";
@@ -151,14 +151,23 @@ const commands: Record<string, Command> = {
   },
   "audit:verify": {
     usage: "audit:verify",
-    summary: "verifies the audit hash chain and names the first bad entry",
+    summary: "recomputes the audit hash chain and checks every signed checkpoint; names the first bad entry or checkpoint",
     options: {},
     schema: NoFlags,
     run: async (_flags, io) => {
       openPortalDatabase();
-      const result = verifyAuditChain();
-      if (!result.ok) throw new CommandError(`audit chain broken at entry ${result.seq}: ${result.reason}`);
-      io.stdout(`audit chain ok: ${result.count} entries\n`);
+      const result = verifyAuditRecord();
+      if (!result.ok) {
+        const p = result.problem;
+        if (p.kind === "entry") throw new CommandError(`audit chain broken at entry ${p.seq}: ${p.message}`);
+        throw new CommandError(`audit checkpoint ${p.id} (entry ${p.seq}) fails: ${p.message}`);
+      }
+      io.stdout(`audit chain ok: ${result.entries} entries\n`);
+      io.stdout(
+        result.latest
+          ? `checkpoints ok: ${result.checkpoints} signed; the latest covers entry ${result.latest.seq} (signed ${result.latest.signedAt}, key ${result.keyid})\n`
+          : "checkpoints ok: none signed yet\n",
+      );
     },
   },
 };

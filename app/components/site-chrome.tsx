@@ -25,6 +25,8 @@ export function SiteHeader({ user, abilities }: { user: HeaderUser; abilities: A
         </a>
         <nav className="site-nav" aria-label={t("nav.label")}>
           <NavLink to="/standards">{t("nav.standards")}</NavLink>
+          {user ? <NavLink to="/proposals">{t("proposals:nav")}</NavLink> : null}
+          <NavLink to="/ballots">{t("governance:nav.ballots")}</NavLink>
           <NavLink to="/search">{t("nav.search")}</NavLink>
           {abilities["user.list"] ? <NavLink to="/admin">{t("nav.admin")}</NavLink> : null}
           {user ? <NavLink to="/settings">{t("nav.settings")}</NavLink> : null}
@@ -36,6 +38,9 @@ export function SiteHeader({ user, abilities }: { user: HeaderUser; abilities: A
                 <span className="site-account__name">{user.name}</span>
                 <span className={`role-badge role-badge--${user.role}`}>{t(`roles.${user.role}`)}</span>
               </span>
+              <NavLink to="/notifications" className="button button--quiet">
+                {t("governance:nav.notifications")}
+              </NavLink>
               <Form method="post" action="/logout">
                 <button type="submit" className="button button--quiet">
                   {t("nav.signOut")}
@@ -61,7 +66,7 @@ export function SiteFooter() {
       <div className="site-footer__inner">
         <p>{t("footer.about")}</p>
         <p>
-          <a href="/api/v1/openapi.json">{t("footer.api")}</a>
+          <a href="/transparency">{t("governance:nav.transparency")}</a> · <a href="/api/v1/openapi.json">{t("footer.api")}</a>
         </p>
       </div>
     </footer>

@@ -10,6 +10,7 @@
  */
 import { eq } from "drizzle-orm";
 import { standardDrafts, standards } from "../../db/schema";
+import { liveDocuments } from "../collab/live.server";
 import { db } from "../utils/db.server";
 import { PortalError } from "../utils/errors";
 import { recordAudit } from "./audit.server";
@@ -73,6 +74,8 @@ function parseCache<T>(json: string | null): T | undefined {
 
 /** The working draft of a standard with its rule set, conformance results and rule problems; undefined when there is none. */
 export function getDraftView(standardId: string): DraftView | undefined {
+  // A live collaborative document may hold text not yet derived into the row: write it first.
+  liveDocuments()?.flush(`standard.${standardId}`);
   const row = db().select().from(standardDrafts).where(eq(standardDrafts.standardId, standardId)).get();
   if (!row) return undefined;
   const retired = retiredRuleIdsOf(standardId);
@@ -115,9 +118,12 @@ export function writeDraftRow(input: { standardId: string; markdown: string; act
  * Saves new draft text: refuses more than MAX_DRAFT_BYTES (413) and, when `baseHash` is given, a
  * draft that changed since the caller read it (409). Stores text, hash and analysis, re-indexes
  * search and records an audit entry, all in one transaction. Saving identical text changes nothing.
- * Authorization (standard.editDraft) is the caller's job.
+ * Authorization (standard.editDraft) is the caller's job. The text is then applied to the live
+ * collaborative document, if there is one (`fromDocument`: the text came from it).
  */
-export function saveDraft(input: { standardId: string; markdown: string; actorId: string | null; baseHash?: string }): DraftView {
+export function saveDraft(input: { standardId: string; markdown: string; actorId: string | null; baseHash?: string; fromDocument?: boolean }): DraftView {
+  // Compare against the live text, not a row that lags the collaborative document.
+  if (!input.fromDocument) liveDocuments()?.flush(`standard.${input.standardId}`);
   const markdown = normalizeMarkdown(input.markdown);
   const bytes = Buffer.byteLength(markdown, "utf8");
   if (bytes > MAX_DRAFT_BYTES) {
@@ -146,5 +152,8 @@ export function saveDraft(input: { standardId: string; markdown: string; actorId
       data: { hash, previousHash: current?.hash ?? null, bytes, rules: analysis.ruleset.rules.length, ruleErrors: analysis.ruleErrors.length },
     });
   });
+  // The collaborative document is the live text: apply the saved text to it as one change that
+  // connected editors see (unless the text came from that document).
+  if (!input.fromDocument) liveDocuments()?.applyMarkdown(`standard.${input.standardId}`, markdown);
   return getDraftView(input.standardId)!;
 }

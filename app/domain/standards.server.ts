@@ -8,6 +8,7 @@ import { PortalError } from "../utils/errors";
 import { recordAudit } from "./audit.server";
 import { analyseDraft, writeDraftRow } from "./drafts.server";
 import { checkTransition, type TransitionVia } from "./lifecycle";
+import { liveDocuments } from "../collab/live.server";
 
 export type StandardRow = typeof standards.$inferSelect;
 
@@ -46,6 +47,8 @@ export function getStandard(id: string): StandardRow | undefined {
 
 /** The working draft of a standard. */
 export function getDraft(id: string) {
+  // A live collaborative document may hold text not yet derived into the row: write it first.
+  liveDocuments()?.flush(`standard.${id}`);
   return db().select().from(standardDrafts).where(eq(standardDrafts.standardId, id)).get();
 }
 

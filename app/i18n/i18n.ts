@@ -8,16 +8,18 @@ import admin from "./locales/en/admin.json";
 import auth from "./locales/en/auth.json";
 import common from "./locales/en/common.json";
 import editor from "./locales/en/editor.json";
+import governance from "./locales/en/governance.json";
+import proposals from "./locales/en/proposals.json";
 import settings from "./locales/en/settings.json";
 import standards from "./locales/en/standards.json";
 
-export const NAMESPACES = ["common", "auth", "admin", "settings", "standards", "editor"] as const;
+export const NAMESPACES = ["common", "auth", "admin", "settings", "standards", "editor", "governance", "proposals"] as const;
 export const SUPPORTED_LOCALES = ["en"] as const;
 export type Locale = (typeof SUPPORTED_LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = "en";
 
 export const resources = {
-  en: { common, auth, admin, settings, standards, editor },
+  en: { common, auth, admin, settings, standards, editor, governance, proposals },
 } as const;
 
 /** Picks the best supported locale from an Accept-Language header. */

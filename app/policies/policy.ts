@@ -23,6 +23,10 @@ export type Actor = {
 /** What an action may concern. */
 export type StandardResource = { committee: string; status: StandardStatus };
 export type UserResource = { id: string };
+/** A proposal, for the policy: its committee and its author. Its state is the lifecycle's business (409), not the policy's (403). */
+export type ProposalResource = { committee: string; createdBy: string };
+/** A ballot, for reading: its subject's committee and publication status, and whether the actor is on its roll. */
+export type BallotResource = StandardResource & { onRoll?: boolean };
 
 type Rule<R> = (actor: Actor | null, resource: R) => boolean;
 
@@ -32,7 +36,8 @@ const isAdmin = (a: Actor | null): a is Actor => a?.role === "admin";
 const signedIn = (a: Actor | null): a is Actor => a !== null;
 const inCommittee = (a: Actor, committee: string) => a.committees.includes(committee);
 const roleIn = (a: Actor | null, ...roles: Role[]) => a !== null && roles.includes(a.role);
-const readsDraftsOf = (a: Actor | null, s: StandardResource) => isAdmin(a) || (signedIn(a) && inCommittee(a, s.committee));
+const isAuthor = (a: Actor | null, p: ProposalResource) => a !== null && a.id === p.createdBy;
+const readsDraftsOf = (a: Actor | null, s: { committee: string }) => isAdmin(a) || (signedIn(a) && inCommittee(a, s.committee));
 
 /**
  * Every action of the portal and who may take it. Actions whose resource is `void` are decided
@@ -50,12 +55,16 @@ const rules = {
   "user.disable": ((a) => isAdmin(a)) as Rule<void>,
   "outbox.read": ((a) => isAdmin(a)) as Rule<void>,
   "audit.read": ((a) => isAdmin(a)) as Rule<void>,
+  /** The transparency page and the latest signed checkpoint: governance events anyone may check. */
+  "audit.readPublic": (() => true) as Rule<void>,
 
   // One's own account.
   "account.read": ((a) => signedIn(a)) as Rule<void>,
   "account.changePassword": ((a) => signedIn(a)) as Rule<void>,
   "token.create": ((a) => signedIn(a)) as Rule<void>,
   "token.revoke": ((a) => signedIn(a)) as Rule<void>,
+  "notification.read": ((a) => signedIn(a)) as Rule<void>,
+  "notification.configure": ((a) => signedIn(a)) as Rule<void>,
 
   // Standards.
   "standard.list": (() => true) as Rule<void>,
@@ -73,8 +82,19 @@ const rules = {
 
   // Proposals and ballots.
   "proposal.create": ((a, s) => readsDraftsOf(a, s) && roleIn(a, "admin", "expert", "member")) as Rule<StandardResource>,
+  // Everyone who reads the committee's drafts reads its proposals (observers included); the public never.
+  "proposal.read": ((a, p) => readsDraftsOf(a, p)) as Rule<ProposalResource>,
+  // The text: its author, the committee's editors (experts) and the secretariat.
+  "proposal.edit": ((a, p) => readsDraftsOf(a, p) && (roleIn(a, "admin", "expert") || (roleIn(a, "member") && isAuthor(a, p)))) as Rule<ProposalResource>,
+  // Submitting and withdrawing are the author's decisions (or the secretariat's).
+  "proposal.submit": ((a, p) => readsDraftsOf(a, p) && (isAdmin(a) || (roleIn(a, "expert", "member") && isAuthor(a, p)))) as Rule<ProposalResource>,
+  "proposal.withdraw": ((a, p) => readsDraftsOf(a, p) && (isAdmin(a) || (roleIn(a, "expert", "member") && isAuthor(a, p)))) as Rule<ProposalResource>,
+  // Applying writes the standard (a new revision, or a new standard): its editors and the secretariat.
+  "proposal.apply": ((a, p) => readsDraftsOf(a, p) && roleIn(a, "admin", "expert")) as Rule<ProposalResource>,
   "ballot.create": ((a) => isAdmin(a)) as Rule<void>,
   "ballot.close": ((a) => isAdmin(a)) as Rule<void>,
+  /** A ballot is seen by whoever may read its subject, and by everyone on its roll (who must see what they vote on). */
+  "ballot.read": ((a, b) => isPublic(b) || readsDraftsOf(a, b) || (signedIn(a) && b.onRoll === true)) as Rule<BallotResource>,
   /** Whether the role may ever vote; the ballot's frozen roll decides the rest. Observers never vote. */
   "ballot.vote": ((a) => a?.role === "expert" || a?.role === "member") as Rule<void>,
 
@@ -93,10 +113,14 @@ const READ_ACTIONS = new Set<Action>([
   "user.list",
   "outbox.read",
   "audit.read",
+  "audit.readPublic",
   "account.read",
+  "notification.read",
   "standard.list",
   "standard.read",
   "standard.readDraft",
+  "ballot.read",
+  "proposal.read",
 ]);
 
 /** Actions decided per resource (a standard); all others depend on the actor alone. */
@@ -109,6 +133,12 @@ export const RESOURCE_ACTIONS = new Set<Action>([
   "comment.create",
   "comment.resolve",
   "proposal.create",
+  "ballot.read",
+  "proposal.read",
+  "proposal.edit",
+  "proposal.submit",
+  "proposal.withdraw",
+  "proposal.apply",
 ]);
 
 /** The full list of actions, for the permission matrix test and the abilities map. */

@@ -2,10 +2,12 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { getAuth, notFound } from "../auth/guards.server";
+import { StandardProposals } from "../components/proposal-parts";
 import { RuleCard } from "../components/rule-card";
 import { StandardTabs } from "../components/standard-tabs";
 import { Notice, PageHeader, StatusBadge } from "../components/ui";
 import { documentSegments } from "../domain/document-view.server";
+import { standardProposalsSection } from "../domain/proposals.server";
 import { getDraft, getStandard } from "../domain/standards.server";
 import { can } from "../policies/policy";
 import { formatDateTime } from "../utils/format";
@@ -23,12 +25,13 @@ export function loader({ request, params }: LoaderFunctionArgs) {
     standard,
     canEdit: can(auth?.actor ?? null, "standard.editDraft", standard),
     draft: draft ? { hash: draft.hash, updatedAt: draft.updatedAt, segments: documentSegments(draft.markdown) } : null,
+    proposals: standardProposalsSection(auth?.actor ?? null, standard),
   };
 }
 
 export default function StandardPage() {
   const { t } = useTranslation(["standards", "common", "editor"]);
-  const { standard, draft, canEdit } = useLoaderData<typeof loader>();
+  const { standard, draft, canEdit, proposals } = useLoaderData<typeof loader>();
   const locale = useRouteLoaderData<typeof rootLoader>("root")?.locale ?? "en";
   const ruleCount = draft?.segments.filter((s) => s.kind === "rule").length ?? 0;
   return (
@@ -79,6 +82,7 @@ export default function StandardPage() {
           </p>
         </>
       ) : null}
+      {proposals ? <StandardProposals standardId={standard.id} {...proposals} /> : null}
     </>
   );
 }

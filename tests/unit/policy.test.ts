@@ -65,10 +65,13 @@ const ACTOR_ACTIONS: Record<string, string> = {
   "user.disable":                       "Y   Y    .   .    .   .    .   .    .    .   .   .   .",
   "outbox.read":                        "Y   Y    .   .    .   .    .   .    .    Y   .   .   .",
   "audit.read":                         "Y   Y    .   .    .   .    .   .    .    Y   .   .   .",
+  "audit.readPublic":                   "Y   Y    Y   Y    Y   Y    Y   Y    Y    Y   Y   Y   Y",
   "account.read":                       "Y   Y    Y   Y    Y   Y    Y   Y    .    Y   Y   Y   Y",
   "account.changePassword":             "Y   Y    Y   Y    Y   Y    Y   Y    .    .   .   .   .",
   "token.create":                       "Y   Y    Y   Y    Y   Y    Y   Y    .    .   .   .   .",
   "token.revoke":                       "Y   Y    Y   Y    Y   Y    Y   Y    .    .   .   .   .",
+  "notification.read":                  "Y   Y    Y   Y    Y   Y    Y   Y    .    Y   Y   Y   Y",
+  "notification.configure":             "Y   Y    Y   Y    Y   Y    Y   Y    .    .   .   .   .",
   "standard.list":                      "Y   Y    Y   Y    Y   Y    Y   Y    Y    Y   Y   Y   Y",
   "standard.create":                    "Y   Y    Y   Y    .   .    .   .    .    .   .   .   .",
   "ballot.create":                      "Y   Y    .   .    .   .    .   .    .    .   .   .   .",
@@ -113,6 +116,38 @@ const STANDARD_ACTIONS: Record<string, { draft: string; published: string }> = {
     draft:                              "Y   Y    .   Y    .   Y    .   .    .    .   .   .   .",
     published:                          "Y   Y    .   Y    .   Y    .   .    .    .   .   .   .",
   },
+  // Without being on the roll: like reading the standard. (On the roll: see the test below.)
+  "ballot.read": {
+    draft:                              "Y   Y    .   Y    .   Y    .   Y    .    Y   Y   Y   Y",
+    published:                          "Y   Y    Y   Y    Y   Y    Y   Y    Y    Y   Y   Y   Y",
+  },
+};
+
+// Per-proposal actions, for a proposal of committee TAR written by someone else, and by the actor
+// themselves. Proposal states are not the policy's concern: a step the state forbids is a 409 from
+// the proposal lifecycle, not a 403.
+//                                        adm admT exp expT mem memT obs obsT pub  roA roE roM roO
+const PROPOSAL_ACTIONS: Record<string, { others: string; own: string }> = {
+  "proposal.read": {
+    others:                             "Y   Y    .   Y    .   Y    .   Y    .    Y   Y   Y   Y",
+    own:                                "Y   Y    .   Y    .   Y    .   Y    .    Y   Y   Y   Y",
+  },
+  "proposal.edit": {
+    others:                             "Y   Y    .   Y    .   .    .   .    .    .   .   .   .",
+    own:                                "Y   Y    .   Y    .   Y    .   .    .    .   .   .   .",
+  },
+  "proposal.submit": {
+    others:                             "Y   Y    .   .    .   .    .   .    .    .   .   .   .",
+    own:                                "Y   Y    .   Y    .   Y    .   .    .    .   .   .   .",
+  },
+  "proposal.withdraw": {
+    others:                             "Y   Y    .   .    .   .    .   .    .    .   .   .   .",
+    own:                                "Y   Y    .   Y    .   Y    .   .    .    .   .   .   .",
+  },
+  "proposal.apply": {
+    others:                             "Y   Y    .   Y    .   .    .   .    .    .   .   .   .",
+    own:                                "Y   Y    .   Y    .   .    .   .    .    .   .   .   .",
+  },
 };
 
 function cells(row: string): Record<Column, boolean> {
@@ -127,9 +162,9 @@ const check = (actor: Actor | null, action: Action, status?: StandardStatus): bo
 
 describe("permission matrix", () => {
   it("the expectation tables cover exactly the policy's actions", () => {
-    const tabled = [...Object.keys(ACTOR_ACTIONS), ...Object.keys(STANDARD_ACTIONS)].sort();
+    const tabled = [...Object.keys(ACTOR_ACTIONS), ...Object.keys(STANDARD_ACTIONS), ...Object.keys(PROPOSAL_ACTIONS)].sort();
     expect(tabled).toEqual([...ACTIONS].sort());
-    expect(Object.keys(STANDARD_ACTIONS).sort()).toEqual([...RESOURCE_ACTIONS].sort());
+    expect([...Object.keys(STANDARD_ACTIONS), ...Object.keys(PROPOSAL_ACTIONS)].sort()).toEqual([...RESOURCE_ACTIONS].sort());
   });
 
   describe.each(Object.entries(ACTOR_ACTIONS))("%s", (action, row) => {
@@ -143,6 +178,26 @@ describe("permission matrix", () => {
       it.each(Object.entries(cells(rows[phase])))(`${phase}: %s → %s`, (column, expected) => {
         expect(check(actorFor(column as Column), action as Action, phase)).toBe(expected);
       });
+    }
+  });
+
+  describe.each(Object.entries(PROPOSAL_ACTIONS))("%s on a TAR proposal", (action, rows) => {
+    for (const whose of ["others", "own"] as const) {
+      it.each(Object.entries(cells(rows[whose])))(`${whose}: %s → %s`, (column, expected) => {
+        const actor = actorFor(column as Column);
+        const createdBy = whose === "own" && actor ? actor.id : "someone-else";
+        expect((can as (a: Actor | null, x: Action, r: unknown) => boolean)(actor, action as Action, { committee: "TAR", createdBy })).toBe(expected);
+      });
+    }
+  });
+
+  it("a proposal of another committee is nobody's business but the secretariat's, even its author's", () => {
+    for (const column of COLUMNS) {
+      const actor = actorFor(column);
+      for (const action of Object.keys(PROPOSAL_ACTIONS) as Action[]) {
+        const allowed = (can as (a: Actor | null, x: Action, r: unknown) => boolean)(actor, action, { committee: "CUS", createdBy: actor?.id ?? "x" });
+        expect(allowed, `${column} ${action}`).toBe(actor?.role === "admin" && (!actor.readOnly || action === "proposal.read"));
+      }
     }
   });
 
@@ -181,6 +236,15 @@ describe("permission matrix", () => {
     }
   });
 
+  it("a ballot on a draft is also seen by everyone on its roll, whatever their committee; never by the public", () => {
+    const outside = { committee: "TAR", status: "draft" as const, onRoll: true };
+    for (const column of COLUMNS) {
+      const actor = actorFor(column);
+      expect(can(actor, "ballot.read", outside), column).toBe(actor !== null);
+      expect(can(actor, "ballot.read", { ...outside, onRoll: false }), column).toBe(can(actor, "standard.read", tar("draft")));
+    }
+  });
+
   it("members edit the drafts of their committees and vote", () => {
     const member = actorFor("member+TAR")!;
     expect(can(member, "ballot.vote")).toBe(true);
@@ -208,7 +272,21 @@ describe("permission matrix", () => {
 
   it("the read actions are exactly the listing and reading ones", () => {
     expect(ACTIONS.filter(isReadAction).sort()).toEqual(
-      ["account.read", "audit.read", "committee.list", "org.list", "outbox.read", "standard.list", "standard.read", "standard.readDraft", "user.list"].sort(),
+      [
+        "account.read",
+        "audit.read",
+        "audit.readPublic",
+        "ballot.read",
+        "committee.list",
+        "notification.read",
+        "org.list",
+        "outbox.read",
+        "proposal.read",
+        "standard.list",
+        "standard.read",
+        "standard.readDraft",
+        "user.list",
+      ].sort(),
     );
   });
 });
@@ -226,9 +304,9 @@ describe("abilities", () => {
     for (const [action, row] of Object.entries(ACTOR_ACTIONS)) expect(map[action as Action], action).toBe(cells(row)[column]);
   });
 
-  it("the public may only list standards", () => {
+  it("the public may only list standards and read the public audit record", () => {
     const map = abilities(null);
-    expect(Object.entries(map).filter(([, ok]) => ok).map(([a]) => a)).toEqual(["standard.list"]);
+    expect(Object.entries(map).filter(([, ok]) => ok).map(([a]) => a).sort()).toEqual(["audit.readPublic", "standard.list"]);
   });
 });
 

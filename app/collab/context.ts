@@ -1,0 +1,34 @@
+/**
+ * What the collaboration extensions share about one WebSocket (all documents it carries) and one
+ * document connection on it.
+ */
+import type { WebSocket } from "ws";
+
+/** State of one WebSocket, shared by every document connection multiplexed on it. */
+export type SocketState = {
+  ws: WebSocket;
+  /** The upgrade request's Cookie header (the browser's session), if any. */
+  cookie: string | undefined;
+  /** True once any document on this socket authenticated (the auth timeout stops then). */
+  authenticated: boolean;
+  /** The documents this socket has asked for. */
+  documents: Set<string>;
+};
+
+/** The Hocuspocus context of one document connection: the socket, and who was let in with what rights. */
+export type CollabContext = {
+  socket: SocketState;
+  userId?: string;
+  /** The credential the connection authenticated with, re-checked periodically. */
+  credential?: { token?: string; cookie?: string };
+  readOnly?: boolean;
+};
+
+/** Closes a whole socket with a WebSocket close code and a short reason (at most 123 bytes). */
+export function closeSocket(ws: WebSocket, code: number, reason: string): void {
+  try {
+    ws.close(code, reason.slice(0, 120));
+  } catch {
+    ws.terminate();
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Inspects each message before Hocuspocus applies it: a Yjs update that does not decode closes the
+ * socket (1003) and is logged, so it never reaches the shared document; awareness (presence) from
+ * a read-only connection is dropped, so observers cannot forge others' cursors.
+ */
+import type { beforeHandleMessagePayload, Extension } from "@hocuspocus/server";
+import * as decoding from "lib0/decoding";
+import * as Y from "yjs";
+import { closeSocket } from "../context";
+
+// y-protocols / Hocuspocus message types.
+const SYNC = 0;
+const AWARENESS = 1;
+const QUERY_AWARENESS = 3;
+const SYNC_STEP_2 = 1;
+const SYNC_UPDATE = 2;
+
+/** The message guard extension. */
+export function messageGuard(): Extension {
+  return {
+    extensionName: "message-guard",
+    async beforeHandleMessage({ connection, update: data, documentName }: beforeHandleMessagePayload) {
+      const decoder = decoding.createDecoder(data);
+      decoding.readVarString(decoder);
+      const typeOffset = decoder.pos;
+      const type = decoding.readVarUint(decoder);
+      if (type === AWARENESS && connection.readOnly) {
+        // Hocuspocus gives no way to drop a message without closing the connection; the message
+        // is decoded from this same buffer after this hook, so turn it into a QueryAwareness, which
+        // Connection.handleMessage answers with nothing (it passes no reply callback).
+        data[typeOffset] = QUERY_AWARENESS;
+        return;
+      }
+      if (type !== SYNC) return;
+      const syncType = decoding.readVarUint(decoder);
+      if (syncType !== SYNC_STEP_2 && syncType !== SYNC_UPDATE) return;
+      try {
+        const update = decoding.readVarUint8Array(decoder);
+        Y.decodeUpdate(update);
+      } catch (error) {
+        console.warn(`[collab] closing a connection to ${documentName}: malformed Yjs update (${(error as Error).message})`);
+        closeSocket(connection.webSocket, 1003, "malformed update");
+        throw Object.assign(new Error("malformed update"), { code: 1003, reason: "malformed update" });
+      }
+    },
+  };
+}

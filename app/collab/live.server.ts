@@ -1,0 +1,23 @@
+/**
+ * The process's live collaborative documents, as the API sees them: set by the collaboration
+ * server when it starts, absent otherwise (then the draft row alone is the text). Kept on
+ * globalThis because server.ts and the Remix bundle load modules separately.
+ */
+
+/** What the API needs from the collaboration server. */
+export type LiveDocuments = {
+  applyMarkdown: (documentName: string, markdown: string) => void;
+  flush: (documentName: string) => void;
+};
+
+const g = globalThis as { __portalLiveDocuments?: LiveDocuments | null };
+
+/** Registers (or, with null, removes) the live documents of this process. */
+export function setLiveDocuments(live: LiveDocuments | null): void {
+  g.__portalLiveDocuments = live;
+}
+
+/** The live documents, or null when no collaboration server runs in this process. */
+export function liveDocuments(): LiveDocuments | null {
+  return g.__portalLiveDocuments ?? null;
+}

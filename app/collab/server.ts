@@ -1,0 +1,104 @@
+/**
+ * The collaboration server: Hocuspocus on the portal's own HTTP server at /collab, one Yjs document
+ * per standard draft (`standard.<id>`) and per proposal draft (`proposal.<id>`), built from small
+ * extensions (limits, authentication, message guard, persistence, derived state, session re-check).
+ */
+import type http from "node:http";
+import type { Duplex } from "node:stream";
+import { Hocuspocus } from "@hocuspocus/server";
+import { WebSocketServer } from "ws";
+import { env } from "../utils/env.server";
+import type { SocketState } from "./context";
+import { authentication } from "./extensions/authentication";
+import { derivedState } from "./extensions/derived-state";
+import { DEFAULT_LIMITS, documentLimit, guardSocket, type Limits } from "./extensions/limits";
+import { messageGuard } from "./extensions/message-guard";
+import { persistence } from "./extensions/persistence";
+import { sessionRecheck } from "./extensions/session-recheck";
+import { setLiveDocuments } from "./live.server";
+import { appendUpdate, hasStoredState, loadDoc } from "./persistence.server";
+import { markdownIntoDoc } from "./yjs-markdown.server";
+
+/** The largest WebSocket message accepted (1 MiB); ws closes the socket with 1009 above it. */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+/** The collaboration server, as server.ts attaches it. */
+export type CollabServer = {
+  hocuspocus: Hocuspocus;
+  /** The upgrade handler for /collab: Origin check first, then the WebSocket handshake. */
+  handleUpgrade: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** Replaces a document's text with Markdown as one change (live document, or its stored state). */
+  applyMarkdown: (documentName: string, markdown: string) => void;
+  /** Writes a document's pending derived draft now. */
+  flush: (documentName: string) => void;
+  /** Re-checks every open connection's rights now (the timer does it every `recheckMs`). */
+  recheck: () => void;
+  /** Closes every socket and writes pending derived state. */
+  close: () => Promise<void>;
+};
+
+/** Builds the collaboration server (it registers itself as the process's live documents). */
+export function createCollabServer(options: { limits?: Partial<Limits>; derivedDebounceMs?: number; recheckMs?: number } = {}): CollabServer {
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  let open = true;
+  const isOpen = () => open;
+  const derived = derivedState({ debounceMs: options.derivedDebounceMs ?? 1000, isOpen });
+  const recheck = sessionRecheck({ intervalMs: options.recheckMs ?? 30_000 });
+  const hocuspocus = new Hocuspocus({
+    quiet: true,
+    // Persistence appends every update as it arrives; the debounced store only triggers compaction.
+    debounce: 5000,
+    maxDebounce: 30_000,
+    extensions: [documentLimit(limits), authentication(), messageGuard(), persistence({ isOpen }), derived.extension, recheck.extension],
+  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+
+  const handleUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Cross-site WebSocket hijacking: a browser always sends Origin; it must be the portal's own.
+    // Tools (no Origin) authenticate with a token and carry no ambient credential.
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== env().publicOrigin) {
+      socket.end("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const state: SocketState = { ws, cookie: req.headers.cookie, authenticated: false, documents: new Set() };
+      guardSocket(state, limits);
+      ws.on("error", (error) => console.warn(`[collab] socket error: ${error.message}`));
+      hocuspocus.handleConnection(ws, req, { socket: state });
+    });
+  };
+
+  const applyMarkdown = (documentName: string, markdown: string) => {
+    const live = hocuspocus.documents.get(documentName);
+    if (live) {
+      markdownIntoDoc(live, markdown, "api");
+      return;
+    }
+    // Not loaded: change the stored state, which is what the document will load from.
+    if (!hasStoredState(documentName)) return;
+    const doc = loadDoc(documentName);
+    const update = markdownIntoDoc(doc, markdown, "api");
+    doc.destroy();
+    if (update) appendUpdate(documentName, update, null);
+  };
+
+  const server: CollabServer = {
+    hocuspocus,
+    handleUpgrade,
+    applyMarkdown,
+    flush: derived.flush,
+    recheck: recheck.check,
+    close: async () => {
+      recheck.stop();
+      derived.flushAll();
+      open = false;
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      setLiveDocuments(null);
+    },
+  };
+  setLiveDocuments(server);
+  return server;
+}
