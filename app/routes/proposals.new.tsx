@@ -2,7 +2,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { requireUser } from "../auth/guards.server";
 import { EmptyState, Field, Notice, PageHeader } from "../components/ui";
@@ -67,6 +67,16 @@ export default function NewProposal() {
   const [kind, setKind] = useState<"amendment" | "new-standard">(v.kind === "new-standard" || (!amendable.length && committees.length) ? "new-standard" : "amendment");
   const [standardId, setStandardId] = useState(v.standardId ?? preselected ?? "");
   const revisions = standards.find((s) => s.id === standardId)?.revisions ?? [];
+  // A choice made before the page was interactive is in the DOM but not in the state: take it over.
+  const standardSelect = useRef<HTMLSelectElement>(null);
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    const chosen = standardSelect.current?.value;
+    if (chosen && chosen !== standardId) setStandardId(chosen);
+    const checked = form.current?.querySelector<HTMLInputElement>('input[name="kind"]:checked')?.value;
+    if ((checked === "amendment" || checked === "new-standard") && checked !== kind) setKind(checked);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
 
   if (!standards.length && !committees.length) {
     return (
@@ -81,7 +91,7 @@ export default function NewProposal() {
     <>
       <PageHeader title={t("new.title")} lead={t("new.lead")} />
       {result?.message ? <Notice tone="error">{result.message}</Notice> : result ? <Notice tone="error">{t("new.fixErrors")}</Notice> : null}
-      <Form method="post" className="stack proposal-form card" noValidate>
+      <Form method="post" className="stack proposal-form card" noValidate ref={form}>
         <fieldset className="proposal-kind">
           <legend>{t("new.kindLegend")}</legend>
           <label className="proposal-kind__option">
@@ -106,6 +116,7 @@ export default function NewProposal() {
               <select
                 id="field-standardId"
                 name="standardId"
+                ref={standardSelect}
                 value={standardId}
                 onChange={(ev) => setStandardId(ev.target.value)}
                 aria-invalid={e.standardId ? true : undefined}
@@ -128,7 +139,7 @@ export default function NewProposal() {
                 aria-invalid={e.baseRevision ? true : undefined}
                 aria-describedby={`field-baseRevision-hint${e.baseRevision ? " field-baseRevision-error" : ""}`}
               >
-                <option value="">{revisions.length ? t("new.latest", { number: revisions[revisions.length - 1] }) : "—"}</option>
+                <option value="">{revisions.length ? t("new.latest", { number: revisions[revisions.length - 1] }) : t("new.latestAny")}</option>
                 {[...revisions].reverse().map((n) => (
                   <option key={n} value={n}>
                     {t("new.revisionOption", { number: n })}

@@ -88,6 +88,7 @@ test("a company member proposes an amendment to EWTP-TAR-001, edits its text, se
   await expect(page.getByRole("heading", { name: "Proposals", level: 1 })).toBeVisible();
   await page.getByRole("link", { name: "New proposal" }).click();
   await expect(page.getByRole("heading", { name: "New proposal" })).toBeVisible();
+  await page.waitForLoadState("networkidle");
   await expect(page.getByLabel("An amendment to a standard")).toBeChecked();
   await page.getByLabel("Standard", { exact: true }).selectOption("EWTP-TAR-001");
   await expect(page.getByLabel("Based on revision")).toContainText(/The latest \(\d{2}\)/);
