@@ -16,6 +16,7 @@ import styles from "../styles/proposals.css?url";
 import { PortalError } from "../utils/errors";
 import { formatDate } from "../utils/format";
 
+/** The proposal pages' stylesheet. */
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
 
 /** The browser tab's title. */

@@ -15,6 +15,7 @@ import { can } from "../policies/policy";
 import styles from "../styles/proposals.css?url";
 import { PortalError, fieldErrors } from "../utils/errors";
 
+/** The proposal pages' stylesheet. */
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
 
 /** The browser tab's title. */
