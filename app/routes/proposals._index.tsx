@@ -1,5 +1,6 @@
 /** The proposals of the caller's committees, filtered by committee, standard, state and kind. */
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { CommitteeFilter } from "../components/filter-fields";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
@@ -63,17 +64,7 @@ export default function Proposals() {
       />
       <Form method="get" className="filters" role="search">
         {d.filter.standardId ? <input type="hidden" name="standardId" value={d.filter.standardId} /> : null}
-        <div className="field">
-          <label htmlFor="committee">{t("list.committee")}</label>
-          <select id="committee" name="committee" defaultValue={d.filter.committee ?? ""}>
-            <option value="">{t("list.anyCommittee")}</option>
-            {d.committees.map((c) => (
-              <option key={c.code} value={c.code}>
-                {c.code} — {c.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <CommitteeFilter committees={d.committees} value={d.filter.committee} label={t("list.committee")} anyLabel={t("list.anyCommittee")} />
         <div className="field">
           <label htmlFor="state">{t("list.state")}</label>
           <select id="state" name="state" defaultValue={d.filter.state ?? ""}>

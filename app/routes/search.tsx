@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { STANDARD_STATUSES } from "../../db/vocabulary";
 import { getAuth } from "../auth/guards.server";
+import { CommitteeFilter, StandardStatusFilter } from "../components/filter-fields";
 import { EmptyState, PageHeader, StatusBadge } from "../components/ui";
 import { listCommittees } from "../domain/members.server";
 import { search, snippetParts } from "../domain/search.server";
@@ -39,28 +40,8 @@ export default function Search() {
           <label htmlFor="q">{t("search.query")}</label>
           <input id="q" name="q" type="search" defaultValue={d.query.q ?? ""} maxLength={200} placeholder={t("search.placeholder")} />
         </div>
-        <div className="field">
-          <label htmlFor="committee">{t("list.committee")}</label>
-          <select id="committee" name="committee" defaultValue={d.query.committee ?? ""}>
-            <option value="">{t("list.anyCommittee")}</option>
-            {d.committees.map((c) => (
-              <option key={c.code} value={c.code}>
-                {c.code} — {c.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="status">{t("list.status")}</label>
-          <select id="status" name="status" defaultValue={d.query.status ?? ""}>
-            <option value="">{t("list.anyStatus")}</option>
-            {STANDARD_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {t(`common:standardStatus.${s}`)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <CommitteeFilter committees={d.committees} value={d.query.committee} label={t("list.committee")} anyLabel={t("list.anyCommittee")} />
+        <StandardStatusFilter value={d.query.status} label={t("list.status")} anyLabel={t("list.anyStatus")} />
         <button type="submit" className="button">
           {t("search.submit")}
         </button>

@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { STANDARD_STATUSES } from "../../db/vocabulary";
 import { getAuth } from "../auth/guards.server";
+import { CommitteeFilter, StandardStatusFilter } from "../components/filter-fields";
 import { StandardList } from "../components/standard-list";
 import { EmptyState, PageHeader } from "../components/ui";
 import { listCommittees } from "../domain/members.server";
@@ -47,28 +48,8 @@ export default function Standards() {
           <label htmlFor="q">{t("list.search")}</label>
           <input id="q" name="q" type="search" defaultValue={d.filter.q ?? ""} placeholder={t("list.searchPlaceholder")} />
         </div>
-        <div className="field">
-          <label htmlFor="committee">{t("list.committee")}</label>
-          <select id="committee" name="committee" defaultValue={d.filter.committee ?? ""}>
-            <option value="">{t("list.anyCommittee")}</option>
-            {d.committees.map((c) => (
-              <option key={c.code} value={c.code}>
-                {c.code} — {c.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="status">{t("list.status")}</label>
-          <select id="status" name="status" defaultValue={d.filter.status ?? ""}>
-            <option value="">{t("list.anyStatus")}</option>
-            {STANDARD_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {t(`common:standardStatus.${s}`)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <CommitteeFilter committees={d.committees} value={d.filter.committee} label={t("list.committee")} anyLabel={t("list.anyCommittee")} />
+        <StandardStatusFilter value={d.filter.status} label={t("list.status")} anyLabel={t("list.anyStatus")} />
         <div className="field">
           <label htmlFor="sort">{t("list.sort")}</label>
           <select id="sort" name="sort" defaultValue={d.filter.sort ?? "id"}>
