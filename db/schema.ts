@@ -153,6 +153,8 @@ export const standards = sqliteTable(
     title: text("title").notNull(),
     scope: text("scope").notNull(),
     status: text("status", { enum: STANDARD_STATUSES }).notNull().default("draft"),
+    /** BCP 47 tag of the language the standard's own text is written in (the UI never translates it). */
+    language: text("language").notNull().default("en"),
     createdAt: text("created_at").notNull().default(now),
     updatedAt: text("updated_at").notNull().default(now),
   },
@@ -465,4 +467,123 @@ export const notificationPreferences = sqliteTable(
     byMail: integer("by_mail", { mode: "boolean" }).notNull().default(true),
   },
   (t) => [primaryKey({ columns: [t.userId, t.kind] })],
+);
+
+// ─── Releases (signed, immutable files implementers download) and webhooks ───────────────────────
+
+export const RELEASE_FILE_NAMES = ["ruleset.json", "conformance.json", "document.md", "document.html"] as const;
+
+/**
+ * A published release of a standard: one approved, frozen revision under a semantic version.
+ * Immutable except `status` (current → superseded), guarded by triggers (migration 0008).
+ * `manifest` is the signed manifest exactly as served (UTF-8 JSON bytes as text).
+ */
+export const releases = sqliteTable(
+  "releases",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    standardId: text("standard_id")
+      .notNull()
+      .references(() => standards.id),
+    version: text("version").notNull(),
+    revision: text("revision").notNull(),
+    revisionHash: text("revision_hash").notNull(),
+    ballotId: text("ballot_id")
+      .notNull()
+      .references(() => ballots.id),
+    publishedAt: text("published_at").notNull(),
+    effectiveFrom: text("effective_from").notNull(),
+    /** The version this release supersedes (the previous current release), or null. */
+    supersedes: text("supersedes"),
+    status: text("status", { enum: ["current", "superseded"] }).notNull().default("current"),
+    /** Human changelog: the semantic rule diff from the previous release, as JSON {rules:{added,removed,changed}, breaking, suggestedBump}. */
+    changesJson: text("changes_json").notNull(),
+    manifest: text("manifest").notNull(),
+    manifestSha256: text("manifest_sha256").notNull(),
+    publishedBy: text("published_by")
+      .notNull()
+      .references(() => users.id),
+  },
+  (t) => [uniqueIndex("releases_standard_version_unique").on(t.standardId, t.version), index("releases_published_idx").on(t.publishedAt)],
+);
+
+/** The files of a release: bytes made once at publication, with their hash and precomputed encodings. Immutable. */
+export const releaseFiles = sqliteTable(
+  "release_files",
+  {
+    releaseId: integer("release_id")
+      .notNull()
+      .references(() => releases.id),
+    name: text("name").notNull(),
+    contentType: text("content_type").notNull(),
+    bytes: blob("bytes", { mode: "buffer" }).notNull(),
+    sha256: text("sha256").notNull(),
+    length: integer("length").notNull(),
+    gzip: blob("gzip", { mode: "buffer" }).notNull(),
+    brotli: blob("brotli", { mode: "buffer" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.releaseId, t.name] })],
+);
+
+/** Every signed index ever issued (the newest is served); `version` grows at each publication and re-signing. Append-only. */
+export const releaseIndexes = sqliteTable("release_indexes", {
+  version: integer("version").primaryKey(),
+  /** The signed index document exactly as served. */
+  body: text("body").notNull(),
+  expires: text("expires").notNull(),
+  signedAt: text("signed_at").notNull(),
+  reason: text("reason", { enum: ["publication", "re-sign"] }).notNull(),
+});
+
+/** Webhooks: URLs that receive signed `release.published` events. `secret` is kept to sign deliveries. */
+export const webhooks = sqliteTable(
+  "webhooks",
+  {
+    id: text("id").primaryKey(),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id),
+    url: text("url").notNull(),
+    eventsJson: text("events_json").notNull(),
+    secret: text("secret").notNull(),
+    active: integer("active", { mode: "boolean" }).notNull().default(true),
+    createdAt: text("created_at").notNull().default(now),
+  },
+  (t) => [index("webhooks_owner_idx").on(t.ownerId)],
+);
+
+/** One event to one webhook, with its attempts; retried with backoff until delivered or given up. */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    webhookId: text("webhook_id")
+      .notNull()
+      .references(() => webhooks.id),
+    event: text("event").notNull(),
+    /** The exact body sent (and signed). */
+    payload: text("payload").notNull(),
+    status: text("status", { enum: ["pending", "delivered", "failed"] }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: text("next_attempt_at").notNull().default(now),
+    lastStatusCode: integer("last_status_code"),
+    lastError: text("last_error"),
+    createdAt: text("created_at").notNull().default(now),
+    deliveredAt: text("delivered_at"),
+  },
+  (t) => [index("webhook_deliveries_due_idx").on(t.status, t.nextAttemptAt), index("webhook_deliveries_webhook_idx").on(t.webhookId, t.id)],
+);
+
+/** Translated titles and scope of a standard (the standard's own text stays in its language). */
+export const standardTranslations = sqliteTable(
+  "standard_translations",
+  {
+    standardId: text("standard_id")
+      .notNull()
+      .references(() => standards.id),
+    locale: text("locale").notNull(),
+    title: text("title").notNull(),
+    scope: text("scope").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.standardId, t.locale] })],
 );

@@ -3,16 +3,30 @@ import express, { type NextFunction, type Request, type Response } from "express
 import { env } from "../utils/env.server";
 import { PortalError } from "../utils/errors";
 import { ballotsEndpoints } from "./ballots.api";
+import { commentsEndpoints } from "./comments.api";
 import { expressHandler, sendError, type Endpoint } from "./endpoint";
 import { membersEndpoints } from "./members.api";
 import { proposalsEndpoints } from "./proposals.api";
+import { releaseFilesEndpoints } from "./release-files.api";
+import { releasesEndpoints } from "./releases.api";
 import { standardsEndpoints } from "./standards.api";
+import { webhooksEndpoints } from "./webhooks.api";
 import { openApiDocument } from "./openapi";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Every endpoint of the API, in the order they are matched. */
-export const endpoints: Endpoint<any, any, any>[] = [...membersEndpoints, ...standardsEndpoints, ...ballotsEndpoints, ...proposalsEndpoints];
+// Releases before release files: `/releases/diff` must match before `/releases/{version}`.
+export const endpoints: Endpoint<any, any, any>[] = [
+  ...membersEndpoints,
+  ...standardsEndpoints,
+  ...commentsEndpoints,
+  ...ballotsEndpoints,
+  ...proposalsEndpoints,
+  ...releasesEndpoints,
+  ...releaseFilesEndpoints,
+  ...webhooksEndpoints,
+];
 
 const toExpressPath = (p: string) => p.replace(/\{(\w+)\}/g, ":$1");
 

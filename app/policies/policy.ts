@@ -93,6 +93,8 @@ const rules = {
   "proposal.apply": ((a, p) => readsDraftsOf(a, p) && roleIn(a, "admin", "expert")) as Rule<ProposalResource>,
   "ballot.create": ((a) => isAdmin(a)) as Rule<void>,
   "ballot.close": ((a) => isAdmin(a)) as Rule<void>,
+  /** Cancelling a scheduled or open ballot (no result is recorded; a proposal returns to submitted). */
+  "ballot.cancel": ((a) => isAdmin(a)) as Rule<void>,
   /** A ballot is seen by whoever may read its subject, and by everyone on its roll (who must see what they vote on). */
   "ballot.read": ((a, b) => isPublic(b) || readsDraftsOf(a, b) || (signedIn(a) && b.onRoll === true)) as Rule<BallotResource>,
   /** Whether the role may ever vote; the ballot's frozen roll decides the rest. Observers never vote. */
@@ -101,6 +103,8 @@ const rules = {
   // Releases.
   "release.publish": ((a) => isAdmin(a)) as Rule<void>,
   "webhook.create": ((a) => signedIn(a)) as Rule<void>,
+  /** Listing one's own webhooks and their delivery log, and removing them. */
+  "webhook.manage": ((a) => signedIn(a)) as Rule<void>,
 } satisfies Record<string, Rule<never>>;
 
 export type Action = keyof typeof rules;

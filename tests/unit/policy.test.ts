@@ -76,9 +76,11 @@ const ACTOR_ACTIONS: Record<string, string> = {
   "standard.create":                    "Y   Y    Y   Y    .   .    .   .    .    .   .   .   .",
   "ballot.create":                      "Y   Y    .   .    .   .    .   .    .    .   .   .   .",
   "ballot.close":                       "Y   Y    .   .    .   .    .   .    .    .   .   .   .",
+  "ballot.cancel":                      "Y   Y    .   .    .   .    .   .    .    .   .   .   .",
   "ballot.vote":                        ".   .    Y   Y    Y   Y    .   .    .    .   .   .   .",
   "release.publish":                    "Y   Y    .   .    .   .    .   .    .    .   .   .   .",
   "webhook.create":                     "Y   Y    Y   Y    Y   Y    Y   Y    .    .   .   .   .",
+  "webhook.manage":                     "Y   Y    Y   Y    Y   Y    Y   Y    .    .   .   .   .",
 };
 
 // Per-standard actions, for a standard of committee TAR in draft and once published.
