@@ -19,6 +19,9 @@ import { crossSiteGuard } from "./app/auth/csrf.server";
 import { createCollabServer } from "./app/collab/server";
 import { startBallotClock } from "./app/domain/ballots.server";
 import { deliverOutbox } from "./app/domain/mail.server";
+import { startIndexClock } from "./app/domain/release-index.server";
+import { startWebhookDeliveries } from "./app/domain/webhooks.server";
+import { configureReleaseServing, handleReleaseRequest } from "./app/releases/serve.server";
 import { closeDb, databaseReachable, db } from "./app/utils/db.server";
 import { env, readEnv, setEnv, type Env } from "./app/utils/env.server";
 import { requestLogger } from "./app/utils/log.server";
@@ -130,7 +133,11 @@ export async function createPortal(options: { mode: PortalMode; env?: Env; build
     );
   }
 
-  const server = http.createServer(app);
+  // Release files, manifests, `latest` and the index answer before Express (see app/releases/serve.server.ts).
+  configureReleaseServing({ logRequests: config.logRequests, secure: config.secure });
+  const server = http.createServer((req, res) => {
+    if (!handleReleaseRequest(req, res)) app(req, res);
+  });
   server.requestTimeout = 60_000;
   server.headersTimeout = 20_000;
   let collabHook: UpgradeHook | null = null;
@@ -148,8 +155,12 @@ export async function createPortal(options: { mode: PortalMode; env?: Env; build
 
   const outboxTimer = setInterval(() => void deliverOutbox(), 15_000);
   outboxTimer.unref();
+  // Webhook deliveries every 2 s (and at once after a publication), retried with backoff.
+  const stopWebhookDeliveries = startWebhookDeliveries();
   // Ballots open and close by themselves (at once for any that fell due while the server was down).
   const stopBallotClock = startBallotClock();
+  // The signed release index is re-signed before it expires (checked now, then hourly).
+  const stopIndexClock = startIndexClock();
 
   return {
     app,
@@ -166,7 +177,9 @@ export async function createPortal(options: { mode: PortalMode; env?: Env; build
     close: (graceMs = 10_000) =>
       new Promise<void>((resolve) => {
         clearInterval(outboxTimer);
+        stopWebhookDeliveries();
         stopBallotClock();
+        stopIndexClock();
         void collab.close();
         const force = setTimeout(() => server.closeAllConnections(), graceMs);
         force.unref();

@@ -1,11 +1,14 @@
 /** The document shell: header with navigation shaped by the reader's role, main content, footer. */
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useLoaderData, useRouteError, useRouteLoaderData } from "@remix-run/react";
+import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { SiteFooter, SiteHeader } from "./components/site-chrome";
 import { useNonce } from "./components/nonce";
 import { getAuth } from "./auth/guards.server";
 import { adminExists } from "./domain/members.server";
+import { DEFAULT_LOCALE, localeDirection, matchLocale } from "./i18n/i18n";
+import { switchLocale } from "./i18n/load.client";
 import { abilities } from "./policies/policy";
 import { localeFor } from "./utils/locale.server";
 import styles from "./styles/app.css?url";
@@ -37,7 +40,7 @@ export function useRootData(): RootData {
 function Document({ children, locale }: { children: React.ReactNode; locale: string }) {
   const nonce = useNonce();
   return (
-    <html lang={locale} dir="ltr">
+    <html lang={locale} dir={localeDirection(locale)}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -53,15 +56,28 @@ function Document({ children, locale }: { children: React.ReactNode; locale: str
   );
 }
 
+/**
+ * Keeps the browser's translations in the locale the server chose: signing in can change it (the
+ * member's own setting), and a client-side navigation does not reload the page.
+ */
+function useLocaleSync(locale: string) {
+  const { i18n } = useTranslation();
+  useEffect(() => {
+    const wanted = matchLocale(locale) ?? DEFAULT_LOCALE;
+    if (i18n.language !== wanted) switchLocale(i18n, wanted).catch((err: unknown) => console.error(err));
+  }, [locale, i18n]);
+}
+
 export default function App() {
   const data = useLoaderData<typeof loader>();
+  useLocaleSync(data.locale);
   return (
     <Document locale={data.locale}>
       <SiteHeader user={data.user} abilities={data.abilities} />
       <main id="main" className="page">
         <Outlet />
       </main>
-      <SiteFooter />
+      <SiteFooter locale={data.locale} />
     </Document>
   );
 }
@@ -85,7 +101,7 @@ export function ErrorBoundary() {
           </a>
         </section>
       </main>
-      <SiteFooter />
+      <SiteFooter locale={data?.locale ?? "en"} />
     </Document>
   );
 }

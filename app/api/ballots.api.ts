@@ -1,6 +1,6 @@
 /**
  * API endpoints of ballots, votes and the public audit record: opening a ballot, reading and
- * listing ballots, voting, closing, the record of a closed ballot, the portal's public keys and
+ * listing ballots, voting, closing, cancelling, the record of a closed ballot, the portal's public keys and
  * the latest signed audit checkpoint.
  *
  * Request schemas are not strict: unknown fields (a `weight`, say) are ignored and never stored.
@@ -8,10 +8,11 @@
  */
 import { z } from "zod";
 import { ROLES } from "../../db/vocabulary";
-import { castVote, closeBallot, createBallot, getBallotRecord, getBallotView, listBallots } from "../domain/ballots.server";
+import { cancelBallot, castVote, closeBallot, createBallot, getBallotRecord, getBallotView, listBallots } from "../domain/ballots.server";
 import { latestCheckpoint } from "../domain/checkpoints.server";
 import { listPublicKeys, publicKeyInfo } from "../domain/signing-keys.server";
 import { POSITIONS, RULE_PRESETS } from "../domain/tally";
+import { MAX_CANCEL_REASON } from "../domain/ballots.server";
 import { can } from "../policies/policy";
 import { PortalError } from "../utils/errors";
 import { endpoint, requireAuth } from "./endpoint";
@@ -212,11 +213,37 @@ export const ballotsEndpoints = [
     },
   }),
   endpoint({
+    method: "post",
+    path: "/ballots/{id}/cancel",
+    tag: "Ballots",
+    summary:
+      "Cancel a scheduled or open ballot: no result is recorded; the reason and the hash of the votes cast so far go into the signed audit record; a proposal under it returns to submitted; the roll is notified (kind ballot.closed)",
+    access: "admin",
+    params: IdParams,
+    body: z.object({
+      reason: z
+        .string({ message: "Say why the ballot is cancelled." })
+        .trim()
+        .min(1, "Say why the ballot is cancelled.")
+        .max(MAX_CANCEL_REASON, `A reason has at most ${MAX_CANCEL_REASON} characters.`)
+        .meta({ description: "Why the ballot is cancelled; it is published on the ballot page and in the audit record" }),
+    }),
+    success: { status: 200, description: "The cancelled ballot", schema: z.object({ ballot: BallotSchema }) },
+    errors: [403, 404, 409],
+    handler: ({ auth, params, body }) => {
+      const a = requireAuth(auth);
+      getBallotView(params.id, a.actor); // 404 for a ballot the caller cannot see
+      if (!can(a.actor, "ballot.cancel")) throw new PortalError("forbidden", `Only the secretariat cancels ballots${a.actor.readOnly ? " (and not with a read-only token)" : ""}.`);
+      cancelBallot({ ballotId: params.id, actorId: a.user.id, reason: body.reason });
+      return { ballot: getBallotView(params.id, a.actor) };
+    },
+  }),
+  endpoint({
     method: "get",
     path: "/ballots/{id}/record",
     tag: "Ballots",
     summary: "The record of a closed ballot: roll, every vote, rule, tally, result, its audit entries and the signed checkpoint covering the close",
-    access: "as GET /ballots/{id}; only after the close (409 before)",
+    access: "as GET /ballots/{id}; only after the close (409 before, and for a cancelled ballot, which has no result)",
     params: IdParams,
     success: { status: 200, description: "The record", schema: RecordSchema },
     errors: [404, 409],

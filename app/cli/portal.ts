@@ -14,6 +14,8 @@ import Database from "better-sqlite3";
 import { z } from "zod";
 import { seedDatabase } from "../../db/seed";
 import { verifyAuditRecord } from "../domain/checkpoints.server";
+import { exportRepository } from "../releases/export.server";
+import { defaultStatePath, verifyRepository } from "../releases/verify";
 import { createAccessToken, createOrganization, createUser, findUserByEmail, listOrganizations } from "../domain/members.server";
 import { AccessTokenInputSchema, CountrySchema, EmailSchema, PasswordSchema, PersonNameSchema } from "../domain/members.schemas";
 import { closeDb, db } from "../utils/db.server";
@@ -24,6 +26,13 @@ export class UsageError extends Error {}
 
 /** The command could not do its job: exit code 1. */
 export class CommandError extends Error {}
+
+/** The command found several problems (`verify`): exit code 1, one `error:` line per problem. */
+export class ProblemsError extends CommandError {
+  constructor(readonly problems: string[]) {
+    super(problems.join("; "));
+  }
+}
 
 /** Where a command writes and reads, so the CLI can run in-process or as its own process. */
 export type CliIo = {
@@ -69,6 +78,25 @@ const BackupFlags = z.object({
 
 const NoFlags = z.object({});
 
+const ExportRepositoryFlags = z.object({
+  out: z.string().trim().min(1, "give the directory to export into"),
+});
+
+const VerifyFlags = z.object({
+  from: z.string().trim().min(1, "give the portal's or mirror's base URL, or an exported directory"),
+  "root-key": z
+    .string()
+    .trim()
+    .regex(/^[0-9a-fA-F]{64}$/, "must be the index key id: 64 hex digits (the SHA-256 of the index public key)")
+    .transform((k) => k.toLowerCase()),
+  state: z.string().trim().min(1, "give the state file's path").optional(),
+  release: z
+    .string()
+    .trim()
+    .regex(/^[^@\s]+@[^@\s]+$/, "must be ID@VERSION, e.g. EWTP-TAR-001@1.0.0")
+    .optional(),
+});
+
 let openedDatabase = false;
 
 /** Opens the database of DATA_DIR (as the server does), migrated and seeded. */
@@ -78,6 +106,18 @@ function openPortalDatabase() {
   const handle = db(); // opens and applies migrations
   seedDatabase();
   return handle;
+}
+
+/** `--from` as verify takes it: an http(s) URL as given, or a directory resolved against the working directory. */
+function repositoryLocation(from: string, cwd: string): string {
+  if (/^https?:\/\//i.test(from)) {
+    if (!URL.canParse(from)) throw new UsageError(`--from: ${from} is not a valid URL`);
+    return from;
+  }
+  const dir = path.resolve(cwd, from);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+    throw new UsageError(`--from: ${from} is neither an http(s) URL nor an existing directory`);
+  return dir;
 }
 
 const commands: Record<string, Command> = {
@@ -170,6 +210,35 @@ const commands: Record<string, Command> = {
       );
     },
   },
+  "export:repository": {
+    usage: "export:repository --out DIR",
+    summary: "writes every published release, the keys and the signed index as static files (paths as the API below api/v1/; manifests as …/{version}/manifest.json) for a mirror; re-running updates DIR",
+    options: { out: { type: "string" } },
+    schema: ExportRepositoryFlags,
+    run: async (flags: z.infer<typeof ExportRepositoryFlags>, io) => {
+      const out = path.resolve(io.cwd, flags.out);
+      if (fs.existsSync(out) && !fs.statSync(out).isDirectory()) throw new CommandError(`${out} exists and is not a directory`);
+      openPortalDatabase();
+      const done = exportRepository(out);
+      io.stdout(
+        `exported ${done.releases} release${done.releases === 1 ? "" : "s"}, index version ${done.indexVersion} (expires ${done.expires}) to ${done.dir} (${done.files} files, ${done.written} written)\n`,
+      );
+    },
+  },
+  verify: {
+    usage: "verify --from URL-or-DIR --root-key KEYID [--state FILE] [--release ID@VERSION]",
+    summary:
+      "checks a portal, a mirror or an exported directory: the index signed by the pinned key, not expired, not older than the last accepted one (kept in --state, default $XDG_STATE_HOME/ewtp-verify/KEYID.json), every manifest and file by signature, length and SHA-256; names every problem",
+    options: { from: { type: "string" }, "root-key": { type: "string" }, state: { type: "string" }, release: { type: "string" } },
+    schema: VerifyFlags,
+    run: async (flags: z.infer<typeof VerifyFlags>, io) => {
+      const from = repositoryLocation(flags.from, io.cwd);
+      const statePath = flags.state ? path.resolve(io.cwd, flags.state) : defaultStatePath(flags["root-key"]);
+      const report = await verifyRepository({ from, rootKey: flags["root-key"], statePath, release: flags.release });
+      if (!report.ok) throw new ProblemsError(report.problems);
+      io.stdout(`${report.summary}\n`);
+    },
+  },
 };
 
 /** The help text listing every command. */
@@ -209,8 +278,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     await command.run(flags.data, io);
     return 0;
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    io.stderr(`error: ${message.replace(/\s*\n\s*/g, " ").trim()}\n`);
+    const messages = err instanceof ProblemsError ? err.problems : [err instanceof Error ? err.message : String(err)];
+    for (const message of messages) io.stderr(`error: ${message.replace(/\s*\n\s*/g, " ").trim()}\n`);
     return err instanceof UsageError ? 2 : 1;
   } finally {
     if (openedDatabase) closeDb();

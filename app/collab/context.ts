@@ -26,9 +26,15 @@ export type CollabContext = {
 
 /** Closes a whole socket with a WebSocket close code and a short reason (at most 123 bytes). */
 export function closeSocket(ws: WebSocket, code: number, reason: string): void {
+  if (ws.readyState === ws.CLOSING || ws.readyState === ws.CLOSED) return;
   try {
     ws.close(code, reason.slice(0, 120));
   } catch {
     ws.terminate();
+    return;
   }
+  // A hostile peer may never answer the close handshake (ws would wait 30 s, still reading): cut it.
+  const timer = setTimeout(() => ws.terminate(), 1000);
+  timer.unref();
+  ws.once("close", () => clearTimeout(timer));
 }

@@ -8,6 +8,10 @@
 export type LiveDocuments = {
   applyMarkdown: (documentName: string, markdown: string) => void;
   flush: (documentName: string) => void;
+  /** The loaded Yjs document of that name, if it is open now (comments read their anchors from it). */
+  document?: (documentName: string) => import("yjs").Doc | undefined;
+  /** Sends a stateless message to every connection of the document (e.g. "comments changed"). */
+  broadcastStateless?: (documentName: string, payload: string) => void;
 };
 
 const g = globalThis as { __portalLiveDocuments?: LiveDocuments | null };

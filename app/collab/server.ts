@@ -15,6 +15,7 @@ import { DEFAULT_LIMITS, documentLimit, guardSocket, type Limits } from "./exten
 import { messageGuard } from "./extensions/message-guard";
 import { persistence } from "./extensions/persistence";
 import { sessionRecheck } from "./extensions/session-recheck";
+import { commentAnchors } from "./extensions/comment-anchors";
 import { setLiveDocuments } from "./live.server";
 import { appendUpdate, hasStoredState, loadDoc } from "./persistence.server";
 import { markdownIntoDoc } from "./yjs-markdown.server";
@@ -33,6 +34,10 @@ export type CollabServer = {
   flush: (documentName: string) => void;
   /** Re-checks every open connection's rights now (the timer does it every `recheckMs`). */
   recheck: () => void;
+  /** The loaded document of that name, if open. */
+  document: (documentName: string) => import("yjs").Doc | undefined;
+  /** Sends a stateless message to every connection of a loaded document. */
+  broadcastStateless: (documentName: string, payload: string) => void;
   /** Closes every socket and writes pending derived state. */
   close: () => Promise<void>;
 };
@@ -44,12 +49,13 @@ export function createCollabServer(options: { limits?: Partial<Limits>; derivedD
   const isOpen = () => open;
   const derived = derivedState({ debounceMs: options.derivedDebounceMs ?? 1000, isOpen });
   const recheck = sessionRecheck({ intervalMs: options.recheckMs ?? 30_000 });
+  const anchors = commentAnchors({ debounceMs: options.derivedDebounceMs ?? 1000, isOpen });
   const hocuspocus = new Hocuspocus({
     quiet: true,
     // Persistence appends every update as it arrives; the debounced store only triggers compaction.
     debounce: 5000,
     maxDebounce: 30_000,
-    extensions: [documentLimit(limits), authentication(), messageGuard(), persistence({ isOpen }), derived.extension, recheck.extension],
+    extensions: [documentLimit(limits), authentication(), messageGuard(), persistence({ isOpen }), derived.extension, recheck.extension, anchors.extension],
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
 
@@ -90,8 +96,11 @@ export function createCollabServer(options: { limits?: Partial<Limits>; derivedD
     applyMarkdown,
     flush: derived.flush,
     recheck: recheck.check,
+    document: (documentName) => hocuspocus.documents.get(documentName),
+    broadcastStateless: (documentName, payload) => hocuspocus.documents.get(documentName)?.broadcastStateless(payload),
     close: async () => {
       recheck.stop();
+      anchors.stop();
       derived.flushAll();
       open = false;
       for (const ws of wss.clients) ws.terminate();

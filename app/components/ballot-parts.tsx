@@ -1,5 +1,5 @@
-/** Presentational pieces of ballots: status and result badges, the tally as numbers, a list of ballots. No data access. */
-import { Link } from "@remix-run/react";
+/** Presentational pieces of ballots: status and result badges, the tally as numbers, a list of ballots, the cancel form and notice. No data access. */
+import { Form, Link, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { formatDateTime } from "../utils/format";
 
@@ -88,5 +88,73 @@ export function BallotTable({ ballots, locale, caption }: { ballots: BallotSumma
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** Why and when a ballot was cancelled, as its audit entry records it. */
+export type CancellationSummary = { at: string; reason: string; byName: string | null; votesHash: string; votesCast: number; auditSeq: number };
+
+/** The notice on a cancelled ballot's page: when, by whom, why, and what the record holds. */
+export function CancellationNotice({ cancellation: c, locale }: { cancellation: CancellationSummary; locale: string }) {
+  const { t } = useTranslation("governance");
+  return (
+    <section className="notice notice--warning cancellation" aria-labelledby="ballot-cancelled">
+      <h2 id="ballot-cancelled">{t("cancel.noticeTitle")}</h2>
+      <p>{c.byName ? t("cancel.noticeWhenBy", { at: formatDateTime(c.at, locale), name: c.byName }) : t("cancel.noticeWhen", { at: formatDateTime(c.at, locale) })}</p>
+      <blockquote className="cancellation__reason">
+        <p>{c.reason}</p>
+      </blockquote>
+      <p className="small muted">
+        {t("cancel.noticeRecord", { seq: c.auditSeq, count: c.votesCast })} <span className="hash">{c.votesHash}</span>
+      </p>
+    </section>
+  );
+}
+
+/** The secretariat's form to cancel a scheduled or open ballot: a required reason and a confirmation. */
+export function CancelBallotForm({ errors, opened }: { errors: Record<string, string>; opened: boolean }) {
+  const { t } = useTranslation("governance");
+  const busy = useNavigation().state === "submitting";
+  return (
+    <section className="card" aria-labelledby="ballot-cancel">
+      <h2 id="ballot-cancel">{t("cancel.title")}</h2>
+      <p className="small muted">{opened ? t("cancel.bodyOpen") : t("cancel.bodyScheduled")}</p>
+      <Form method="post" className="stack">
+        <input type="hidden" name="intent" value="cancel" />
+        <div className={`field${errors.reason ? " field--error" : ""}`}>
+          <label htmlFor="cancel-reason">{t("cancel.reason")}</label>
+          <p className="field__hint" id="cancel-reason-hint">
+            {t("cancel.reasonHint")}
+          </p>
+          <textarea
+            id="cancel-reason"
+            name="reason"
+            required
+            maxLength={2000}
+            aria-invalid={errors.reason ? true : undefined}
+            aria-describedby={errors.reason ? "cancel-reason-hint cancel-reason-error" : "cancel-reason-hint"}
+          />
+          {errors.reason ? (
+            <p className="field__error" id="cancel-reason-error">
+              {errors.reason}
+            </p>
+          ) : null}
+        </div>
+        <div className={`field${errors.confirm ? " field--error" : ""}`}>
+          <label className="choice">
+            <input type="checkbox" name="confirm" value="yes" required aria-invalid={errors.confirm ? true : undefined} aria-describedby={errors.confirm ? "cancel-confirm-error" : undefined} />
+            {t("cancel.confirm")}
+          </label>
+          {errors.confirm ? (
+            <p className="field__error" id="cancel-confirm-error">
+              {errors.confirm}
+            </p>
+          ) : null}
+        </div>
+        <button type="submit" className="button button--danger" disabled={busy}>
+          {t("cancel.button")}
+        </button>
+      </Form>
+    </section>
   );
 }

@@ -2,6 +2,7 @@
 import { Form, NavLink } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import type { Abilities } from "../policies/policy";
+import { LanguageSwitcher } from "./language-switcher";
 
 type HeaderUser = { name: string; role: string } | null;
 
@@ -25,6 +26,7 @@ export function SiteHeader({ user, abilities }: { user: HeaderUser; abilities: A
         </a>
         <nav className="site-nav" aria-label={t("nav.label")}>
           <NavLink to="/standards">{t("nav.standards")}</NavLink>
+          <NavLink to="/releases">{t("releases:nav")}</NavLink>
           {user ? <NavLink to="/proposals">{t("proposals:nav")}</NavLink> : null}
           <NavLink to="/ballots">{t("governance:nav.ballots")}</NavLink>
           <NavLink to="/search">{t("nav.search")}</NavLink>
@@ -58,8 +60,8 @@ export function SiteHeader({ user, abilities }: { user: HeaderUser; abilities: A
   );
 }
 
-/** The footer on every page. */
-export function SiteFooter() {
+/** The footer on every page, with the language switcher. */
+export function SiteFooter({ locale = "en" }: { locale?: string }) {
   const { t } = useTranslation();
   return (
     <footer className="site-footer">
@@ -68,6 +70,7 @@ export function SiteFooter() {
         <p>
           <a href="/transparency">{t("governance:nav.transparency")}</a> · <a href="/api/v1/openapi.json">{t("footer.api")}</a>
         </p>
+        <LanguageSwitcher locale={locale} />
       </div>
     </footer>
   );

@@ -6,7 +6,9 @@
  * tally.ts, computed and recorded once at the close, which a signed audit checkpoint then covers.
  *
  * Every write runs in one transaction with its audit entry ("ballot.created", "ballot.opened",
- * "vote.cast", "vote.changed", "ballot.closed"). Ballots open and close by themselves: the clock
+ * "vote.cast", "vote.changed", "ballot.closed", "ballot.cancelled"). A cancelled ballot records no
+ * result: its reason and the hash of the votes at that moment live in its "ballot.cancelled" entry
+ * (the ballots table has no column for them), and a proposal under it returns to submitted. Ballots open and close by themselves: the clock
  * (`startBallotClock`, every 15 s, and at start-up, so a close missed while the server was down
  * happens as soon as it is back) and every read or vote settles a ballot that is due first.
  *
@@ -40,6 +42,7 @@ import { recordAudit } from "./audit.server";
 import { checkpointCovering, signCheckpoint, signDailyCheckpointIfDue, type Checkpoint } from "./checkpoints.server";
 import { documentSegments, type DocumentSegment } from "./document-view.server";
 import { notify } from "./notifications.server";
+import { notifyProposalDecided } from "./proposal-notices.server";
 import { getRevision } from "./revisions.server";
 import { publicKeyInfo, type PublicKeyInfo } from "./signing-keys.server";
 import { changeStatus, getStandard } from "./standards.server";
@@ -116,12 +119,16 @@ export function getProposalSubject(id: string): ProposalSubject | undefined {
     .get();
 }
 
-/** Moves a proposal into its ballot (submitted → in-ballot) or records the ballot's decision (in-ballot → approved | rejected). */
-export function setProposalBallotState(input: { proposalId: string; state: "in-ballot" | "approved" | "rejected"; at: string }): void {
+/**
+ * Moves a proposal into its ballot (submitted → in-ballot), records the ballot's decision
+ * (in-ballot → approved | rejected), or takes it back when its ballot is cancelled (in-ballot → submitted).
+ */
+export function setProposalBallotState(input: { proposalId: string; state: "in-ballot" | "approved" | "rejected" | "submitted"; at: string }): void {
   const from = input.state === "in-ballot" ? "submitted" : "in-ballot";
+  const decided = input.state === "approved" || input.state === "rejected";
   db()
     .update(proposals)
-    .set({ state: input.state, updatedAt: input.at, ...(input.state === "in-ballot" ? {} : { decidedAt: input.at }) })
+    .set({ state: input.state, updatedAt: input.at, ...(decided ? { decidedAt: input.at } : {}) })
     .where(and(eq(proposals.id, input.proposalId), eq(proposals.state, from)))
     .run();
 }
@@ -532,6 +539,7 @@ export function closeBallot(input: { ballotId: string; actorId: string | null },
       if (subject?.kind === "proposal") {
         setProposalBallotState({ proposalId: subject.proposalId, state: outcome.result, at: closedAt });
         recordAudit({ actorId: input.actorId, action: "proposal.decided", subjectType: "proposal", subjectId: subject.proposalId, data: { ballotId: ballot.id, result: outcome.result } });
+        notifyProposalDecided({ proposalId: subject.proposalId, decision: outcome.result, actorId: input.actorId });
       }
       // The close is the chain's head when the checkpoint is signed, so the checkpoint signs exactly it.
       recordAudit({
@@ -568,6 +576,106 @@ export function closeBallot(input: { ballotId: string; actorId: string | null },
     },
     { behavior: "immediate" },
   );
+}
+
+/** The longest reason a cancellation may give. */
+export const MAX_CANCEL_REASON = 2000;
+
+/**
+ * Cancels a scheduled or open ballot (the caller checked `ballot.cancel`): no tally and no result
+ * are recorded; the reason and the hash of the votes cast so far go into the "ballot.cancelled"
+ * audit entry, which a signed checkpoint then covers. A standard under it returns to its status
+ * before the ballot (when no other ballot on it is open); a proposal under it returns to submitted,
+ * so a new ballot can open on it. The roll (when the ballot had opened) and its creator are told,
+ * with the kind "ballot.closed" — a cancelled ballot is one that ended without a result. One
+ * transaction. A closed or cancelled ballot → 409; a blank reason → 422.
+ */
+export function cancelBallot(input: { ballotId: string; actorId: string; reason: string }, now = new Date()): BallotRow {
+  const reason = input.reason.trim();
+  if (!reason) throw new PortalError("unprocessable", "Say why the ballot is cancelled: the reason goes on the record.", { reason: "Required." });
+  if (reason.length > MAX_CANCEL_REASON) throw new PortalError("unprocessable", `A reason has at most ${MAX_CANCEL_REASON} characters.`, { reason: `At most ${MAX_CANCEL_REASON} characters.` });
+  // A ballot whose closing time has passed closes (with its result) rather than being cancelled.
+  settleBallot(input.ballotId, now);
+  return db().transaction(
+    () => {
+      const ballot = getBallotRow(input.ballotId);
+      if (!ballot) throw new PortalError("not_found", `No ballot ${input.ballotId}.`);
+      if (ballot.status !== "scheduled" && ballot.status !== "open") {
+        throw new PortalError(
+          "conflict",
+          ballot.status === "closed" ? `The ballot already closed at ${ballot.closedAt} with its result recorded; a closed ballot cannot be cancelled.` : `The ballot was already cancelled at ${ballot.closedAt}.`,
+        );
+      }
+      const wasOpen = ballot.status === "open";
+      const at = now.toISOString();
+      const recorded = votesOf(ballot.id);
+      const roll = rollOf(ballot.id);
+      db().update(ballots).set({ status: "cancelled", closedAt: at, tallyJson: null, result: null, resultReason: null }).where(eq(ballots.id, ballot.id)).run();
+
+      const subject = subjectOfRow(ballot);
+      let proposalReturned = false;
+      if (wasOpen && subject?.kind === "revision" && subject.standardStatus === "ballot") {
+        const othersOpen = db()
+          .select({ id: ballots.id })
+          .from(ballots)
+          .where(and(eq(ballots.standardId, subject.standardId), eq(ballots.status, "open"), ne(ballots.id, ballot.id)))
+          .get();
+        if (!othersOpen) changeStatus({ standardId: subject.standardId, to: statusBeforeBallot(subject.standardId), actorId: input.actorId, via: "ballot", reason: `ballot ${ballot.id} cancelled` });
+      }
+      if (subject?.kind === "proposal" && subject.state === "in-ballot") {
+        setProposalBallotState({ proposalId: subject.proposalId, state: "submitted", at });
+        proposalReturned = true;
+      }
+      recordAudit({
+        actorId: input.actorId,
+        action: "ballot.cancelled",
+        subjectType: "ballot",
+        subjectId: ballot.id,
+        data: {
+          subject: subjectRef(ballot),
+          subjectHash: ballot.subjectHash,
+          reason,
+          statusBefore: ballot.status,
+          rollHash: ballot.rollHash,
+          votesHash: votesHashOf(recorded),
+          votesCast: recorded.length,
+          ...(proposalReturned ? { proposalState: "submitted" } : {}),
+        },
+      });
+      signCheckpoint(`ballot ${ballot.id} cancelled`, now);
+
+      const title = subject ? subjectTitle(subject) : ballot.id;
+      notify({
+        userIds: [...roll.map((u) => u.voterId).filter((v): v is string => !!v), ballot.createdBy].filter((id) => id !== input.actorId),
+        kind: "ballot.closed",
+        link: ballotLink(ballot.id),
+        message: (t) => ({
+          title: t("notify.cancelled.title", { subject: title }),
+          subject: t("notify.cancelled.subject", { subject: title }),
+          text: t("notify.cancelled.text", { subject: title, reason }),
+        }),
+      });
+      return getBallotRow(ballot.id)!;
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** Why and when a ballot was cancelled, from its "ballot.cancelled" audit entry (null for a ballot that was not). */
+export type Cancellation = { at: string; reason: string; byName: string | null; votesHash: string; votesCast: number; auditSeq: number };
+
+/** The cancellation of a ballot, read from the audit record. */
+export function cancellationOf(ballotId: string): Cancellation | null {
+  const entry = db()
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.subjectType, "ballot"), eq(auditEvents.subjectId, ballotId), eq(auditEvents.action, "ballot.cancelled")))
+    .orderBy(desc(auditEvents.seq))
+    .get();
+  if (!entry) return null;
+  const data = JSON.parse(entry.data) as { reason?: string; votesHash?: string; votesCast?: number };
+  const byName = entry.actorId ? (db().select({ name: users.name }).from(users).where(eq(users.id, entry.actorId)).get()?.name ?? null) : null;
+  return { at: entry.at, reason: data.reason ?? "", byName, votesHash: data.votesHash ?? "", votesCast: data.votesCast ?? 0, auditSeq: entry.seq };
 }
 
 /** Opens the ballot if its opening time has passed and closes it if its closing time has; returns the row as it then is. */
@@ -803,6 +911,10 @@ export type BallotPage = {
   standing: { counts: string; verdict: string; stillNeeded: string | null } | null;
   me: { unitId: string; label: string; vote: VoteView | null; canVote: boolean; reasonRequired: boolean } | null;
   canClose: boolean;
+  /** Whether the caller may cancel it now (the secretariat, while scheduled or open). */
+  canCancel: boolean;
+  /** Why and when it was cancelled, from the audit record (null unless cancelled). */
+  cancellation: Cancellation | null;
   createdByName: string | null;
 };
 
@@ -863,6 +975,8 @@ export function getBallotPage(id: string, auth: Pick<Authenticated, "actor" | "u
           }
         : null,
     canClose: view.status === "open" && can(actor, "ballot.close"),
+    canCancel: (view.status === "open" || view.status === "scheduled") && can(actor, "ballot.cancel"),
+    cancellation: view.status === "cancelled" ? cancellationOf(ballot.id) : null,
     createdByName: names.get(ballot.createdBy) ?? null,
   };
 }
@@ -895,6 +1009,10 @@ export type BallotRecord = {
 export function getBallotRecord(id: string, actor: Actor | null, now = new Date()): BallotRecord {
   settleBallot(id, now);
   const { ballot } = readableBallot(id, actor);
+  if (ballot.status === "cancelled") {
+    const c = cancellationOf(ballot.id);
+    throw new PortalError("conflict", `The ballot was cancelled${c ? ` at ${c.at}` : ""}: no result was recorded, so there is no record to recompute.${c ? ` Reason: ${c.reason}` : ""}`);
+  }
   if (ballot.status !== "closed" || !ballot.result || !ballot.tallyJson) {
     throw new PortalError("conflict", `The record is published when the ballot closes; it is ${ballot.status} and closes at ${ballot.closesAt}.`);
   }

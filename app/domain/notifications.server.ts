@@ -5,6 +5,7 @@
 import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { notificationPreferences, notifications, users } from "../../db/schema";
 import { createI18n, DEFAULT_LOCALE, SUPPORTED_LOCALES, type Locale } from "../i18n/i18n";
+import "../i18n/resources.server"; // every language's messages, for mail in the member's language
 import { db } from "../utils/db.server";
 import { env } from "../utils/env.server";
 import { enqueueMail } from "./mail.server";

@@ -4,6 +4,7 @@
 //   draft → submitted              the author (or the secretariat) submits: the text is frozen
 //   submitted → in-ballot          a ballot opens on it (the ballots module)
 //   in-ballot → approved|rejected  its ballot closes (the ballots module)
+//   in-ballot → submitted          its ballot is cancelled (the ballots module): a new ballot may open
 //   approved → applied             an editor applies it: a new revision, or a new standard
 //   draft|submitted|approved|rejected → withdrawn    the author (or the secretariat)
 //
@@ -15,7 +16,7 @@ import type { PROPOSAL_STATES } from "../../db/schema";
 export type ProposalState = (typeof PROPOSAL_STATES)[number];
 
 /** What moves a proposal: a person's step through the proposal endpoints, or a ballot. */
-export type ProposalStep = "submit" | "ballot" | "apply" | "withdraw";
+export type ProposalStep = "submit" | "ballot" | "cancelBallot" | "apply" | "withdraw";
 
 /** One allowed state change and the step that makes it. */
 export type ProposalTransition = { from: ProposalState; to: ProposalState; step: ProposalStep };
@@ -26,6 +27,7 @@ export const PROPOSAL_TRANSITIONS: readonly ProposalTransition[] = [
   { from: "submitted", to: "in-ballot", step: "ballot" },
   { from: "in-ballot", to: "approved", step: "ballot" },
   { from: "in-ballot", to: "rejected", step: "ballot" },
+  { from: "in-ballot", to: "submitted", step: "cancelBallot" },
   { from: "approved", to: "applied", step: "apply" },
   { from: "draft", to: "withdrawn", step: "withdraw" },
   { from: "submitted", to: "withdrawn", step: "withdraw" },
@@ -55,6 +57,7 @@ const WHY: Record<ProposalState, string> = {
 const WANTS: Record<ProposalStep, string> = {
   submit: "Only a draft proposal can be submitted.",
   ballot: "A ballot opens only on a submitted proposal, and decides only a proposal under ballot.",
+  cancelBallot: "Only a proposal under ballot goes back to submitted when its ballot is cancelled.",
   apply: "Only a proposal approved by ballot can be applied.",
   withdraw: "A proposal can be withdrawn while it is a draft, submitted, approved or rejected — not under ballot, and not once applied or withdrawn.",
 };
@@ -76,7 +79,7 @@ export function notEditableMessage(state: ProposalState): string {
   return `The proposal is ${state}: its text was frozen when it was submitted and can no longer be edited. ${WHY[state]}`;
 }
 
-/** The steps a person may take from a state (ballot steps excluded). */
+/** The steps a person may take on the proposal itself (the ballot's steps excluded). */
 export function nextProposalSteps(from: ProposalState): ProposalStep[] {
-  return [...new Set(PROPOSAL_TRANSITIONS.filter((t) => t.from === from && t.step !== "ballot").map((t) => t.step))];
+  return [...new Set(PROPOSAL_TRANSITIONS.filter((t) => t.from === from && t.step !== "ballot" && t.step !== "cancelBallot").map((t) => t.step))];
 }

@@ -25,7 +25,9 @@ import { recordAudit } from "./audit.server";
 import { activeBallotOnProposal } from "./ballots.server";
 import { documentSegments } from "./document-view.server";
 import { analyseDraft, getDraftView, MAX_DRAFT_BYTES, normalizeMarkdown, saveDraft, type DraftAnalysis } from "./drafts.server";
+import { normalizeMarkdownWhitespace } from "../editor/markdown";
 import { mergeMarkdown, type ConflictResolution, type MergeConflict } from "./merge";
+import { notifyProposalDecided, notifyProposalSubmitted } from "./proposal-notices.server";
 import { checkProposalStep, isEditable, notEditableMessage, type ProposalState, type ProposalStep } from "./proposal-lifecycle";
 import { redline, ruleDiff, suggestBump, type Bump, type RuleDiff, type TextHunk } from "./redline";
 import { freezeRevision, getRevision, latestRevision } from "./revisions.server";
@@ -105,6 +107,8 @@ export type ProposalSummary = Pick<
 
 /** The proposal row, or undefined. Callers that show it check `proposal.read` (readableProposal does). */
 export function findProposal(id: string): ProposalRow | undefined {
+  // A live collaborative document may hold text not yet derived into the row: write it first.
+  liveDocuments()?.flush(proposalDocName(id));
   return db().select().from(proposals).where(eq(proposals.id, id)).get();
 }
 
@@ -394,6 +398,41 @@ export function saveProposalDraft(input: { id: string; markdown: string; actor: 
 }
 
 /**
+ * Writes the text derived from the proposal's live collaborative document (`proposal.<id>`) into its
+ * row — the collaboration server's derived state, for a connection the server let edit. Only while
+ * the proposal is a draft (a submitted text is frozen; later edits of the document are ignored);
+ * over 2 MiB is not stored (logged). Never writes back into the document. Identical text changes
+ * nothing; otherwise one transaction with "proposal.draftSaved" (`fromDocument: true`).
+ */
+export function saveProposalTextFromDocument(input: { id: string; markdown: string; actorId: string | null }): boolean {
+  const markdown = normalizeMarkdown(input.markdown);
+  return db().transaction(
+    () => {
+      const p = db().select().from(proposals).where(eq(proposals.id, input.id)).get();
+      if (!p || !isEditable(p.state)) return false;
+      // The document's Markdown is tidied (whitespace); the same text tidied is no change.
+      if (markdown === p.markdown || normalizeMarkdownWhitespace(p.markdown) === markdown) return false;
+      const bytes = Buffer.byteLength(markdown, "utf8");
+      if (bytes > MAX_DRAFT_BYTES) {
+        console.warn(`[collab] not deriving proposal ${p.id}: ${bytes} bytes is over the limit`);
+        return false;
+      }
+      const at = new Date().toISOString();
+      db().update(proposals).set({ markdown, updatedAt: at }).where(eq(proposals.id, p.id)).run();
+      recordAudit({
+        actorId: input.actorId,
+        action: "proposal.draftSaved",
+        subjectType: "proposal",
+        subjectId: p.id,
+        data: { hash: textHash(markdown), previousHash: textHash(p.markdown), bytes, fromDocument: true },
+      });
+      return true;
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/**
  * Submits a draft proposal (author or admin): freezes its text as `submittedMarkdown` with its
  * SHA-256, ready for a ballot. Refused (422, naming each) while a rule block is invalid, and for an
  * amendment that changes nothing in its base revision; refused (409) unless it is a draft.
@@ -414,6 +453,7 @@ export function submitProposal(input: { id: string; actor: Actor }): ProposalVie
       const at = new Date().toISOString();
       db().update(proposals).set({ state: step.to, submittedMarkdown: p.markdown, submittedHash: hash, submittedAt: at, updatedAt: at }).where(eq(proposals.id, p.id)).run();
       recordAudit({ actorId: input.actor.id, action: "proposal.submitted", subjectType: "proposal", subjectId: p.id, data: { hash, rules: analysis.ruleset.rules.length } });
+      notifyProposalSubmitted({ proposalId: p.id, actorId: input.actor.id });
       return toView(findProposal(p.id)!);
     },
     { behavior: "immediate" },
@@ -431,6 +471,8 @@ export function withdrawProposal(input: { id: string; actor: Actor; reason?: str
       const at = new Date().toISOString();
       db().update(proposals).set({ state: step.to, updatedAt: at }).where(eq(proposals.id, p.id)).run();
       recordAudit({ actorId: input.actor.id, action: "proposal.withdrawn", subjectType: "proposal", subjectId: p.id, data: { from: p.state, reason: input.reason?.trim() ?? "" } });
+      // A draft was never announced; a withdrawal after submission is a decision its committee hears of.
+      if (p.state !== "draft") notifyProposalDecided({ proposalId: p.id, decision: "withdrawn", actorId: input.actor.id });
       return toView(findProposal(p.id)!);
     },
     { behavior: "immediate" },
@@ -590,6 +632,7 @@ export function applyProposal(input: { id: string; actor: Actor; draftHash?: str
       }
       db().update(proposals).set({ state: step.to, standardId, appliedRevision: revision.number, updatedAt: at }).where(eq(proposals.id, p.id)).run();
       recordAudit({ actorId: input.actor.id, action: "proposal.applied", subjectType: "proposal", subjectId: p.id, data: { ...auditData, revision: revision.number, hash: revision.hash } });
+      notifyProposalDecided({ proposalId: p.id, decision: "applied", actorId: input.actor.id, standardId, revision: revision.number });
       return {
         proposal: toView(findProposal(p.id)!),
         revision: {

@@ -1,34 +1,54 @@
 /**
- * The standard editor (non-collaborative for now): Lexical with the standard's nodes and theme, rich
- * text, lists, links, tables and history, the toolbar, rule blocks with their forms, and the live
- * conformance panel. Its initial content is a serialized state made on the server by
- * markdownToEditorState — never Markdown parsed in the browser — and every change is reported
- * upward as a serialized state. Lexical mounts only in the browser: during SSR and hydration the
- * `fallback` (the read-only document) is shown.
+ * The standard editor, collaborative: Lexical bound to the live Yjs document of a standard draft
+ * (`standard.<id>`) or a proposal (`proposal.<id>`) through Lexical's CollaborationPlugin and the
+ * one provider adapter (collab-provider.ts). The server creates a document's first content, so the
+ * editor starts empty (`editorState: null`) and never bootstraps. Undo and redo are Yjs's
+ * UndoManager, set up by the plugin per client: only this user's own changes are undone (the
+ * history plugin stays off). Other people's cursors and selections render in the editor area;
+ * presence, the connection pill and the conformance panel sit around it. Read-only users (observers,
+ * frozen documents) see the live text without a toolbar and can still select it (for comments).
+ * Lexical mounts only in the browser: during SSR and hydration the `fallback` (the read-only
+ * document) is shown.
  */
+import { LexicalCollaboration } from "@lexical/react/LexicalCollaborationContext";
+import { CollaborationPlugin } from "@lexical/react/LexicalCollaborationPlugin";
 import { LexicalComposer, type InitialConfigType } from "@lexical/react/LexicalComposer";
+import { useLexicalComposerContext } from "@lexical/react/LexicalComposerContext";
 import { ContentEditable } from "@lexical/react/LexicalContentEditable";
 import { LexicalErrorBoundary } from "@lexical/react/LexicalErrorBoundary";
-import { HistoryPlugin } from "@lexical/react/LexicalHistoryPlugin";
 import { LinkPlugin } from "@lexical/react/LexicalLinkPlugin";
 import { ListPlugin } from "@lexical/react/LexicalListPlugin";
-import { OnChangePlugin } from "@lexical/react/LexicalOnChangePlugin";
 import { RichTextPlugin } from "@lexical/react/LexicalRichTextPlugin";
 import { TablePlugin } from "@lexical/react/LexicalTablePlugin";
-import type { EditorState, SerializedEditorState } from "lexical";
-import { Component, useCallback, useMemo, type ReactNode } from "react";
+import type { Provider } from "@lexical/yjs";
+import { Component, useCallback, useEffect, useMemo, useRef, useState, type ComponentType, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
+import type * as Y from "yjs";
 import { useHydrated } from "./client-only";
+import { CollabProvider, useCollab, type CollabUser } from "./collab-context";
+import { colorForUser, openCollabDocument, type CollabConnection } from "./collab-provider";
 import { ConformancePanel } from "./conformance-panel";
+import { ConnectionStatus } from "./connection-status";
 import { STANDARD_NODES } from "./nodes";
+import { Presence } from "./presence";
 import { RuleChecksProvider, type SourceCheck } from "./rule-checks";
 import { RuleDocumentProvider } from "./rule-document";
 import { editorTheme } from "./theme";
 import { isAllowedUrl, Toolbar } from "./toolbar";
 
-/** What the standard editor needs: the initial serialized state, the standard's rule id prefix and retired ids. */
+/** The props of the anchored-comments plugin (app/editor/comments-plugin.tsx), when it exists. */
+export type CommentsPluginProps = { standardId?: string; proposalId?: string; canComment: boolean; canResolve: boolean };
+
+// The comments plugin is built separately; it mounts inside the composer when its module exists.
+const commentModules = import.meta.glob<{ CommentsPlugin?: ComponentType<CommentsPluginProps> }>("./comments-plugin.tsx", { eager: true });
+const CommentsPlugin = Object.values(commentModules)[0]?.CommentsPlugin ?? null;
+
+/** What the standard editor needs. */
 export type StandardEditorProps = {
-  initialState: SerializedEditorState;
+  /** The collaborative document: `standard.<id>` or `proposal.<id>`. */
+  docName: string;
+  /** This user, as others see them in presence and cursors. */
+  user: { id: string; name: string; role: string };
   /** Every rule id of this standard starts with it, e.g. "TAR-001.R". */
   idPrefix: string;
   retiredIds?: readonly string[];
@@ -36,9 +56,12 @@ export type StandardEditorProps = {
   checkAction: string;
   /** Checks of the initial rule blocks, computed with the page. */
   initialChecks?: readonly SourceCheck[];
+  /** The page knows this user may only read (the server enforces it on the connection as well). */
   readOnly?: boolean;
-  /** Called with the serialized state after every change of the document (not of the selection). */
-  onChange?: (state: SerializedEditorState) => void;
+  /** Anchored comments, mounted inside the editor when the comments plugin exists. */
+  comments?: CommentsPluginProps;
+  /** Called after the live text changed (debounced by the caller), e.g. to refresh derived views. */
+  onTextChange?: () => void;
   /** Shown on the server and until the editor has mounted: the read-only document. */
   fallback?: ReactNode;
 };
@@ -49,7 +72,7 @@ export function StandardEditor(props: StandardEditorProps) {
   if (!hydrated) return <>{props.fallback ?? null}</>;
   return (
     <EditorErrorBoundary fallback={props.fallback}>
-      <LexicalStandardEditor {...props} />
+      <CollaborativeEditor {...props} />
     </EditorErrorBoundary>
   );
 }
@@ -89,26 +112,87 @@ class EditorErrorBoundary extends Component<{ fallback?: ReactNode; children: Re
   }
 }
 
+/** Opens the document's connection for as long as the component is mounted (StrictMode-safe: one per mount). */
+function useCollabConnection(docName: string): CollabConnection | null {
+  const [connection, setConnection] = useState<CollabConnection | null>(null);
+  useEffect(() => {
+    const opened = openCollabDocument(docName);
+    setConnection(opened);
+    return () => {
+      setConnection(null);
+      opened.destroy();
+    };
+  }, [docName]);
+  return connection;
+}
+
+function CollaborativeEditor(props: StandardEditorProps) {
+  const connection = useCollabConnection(props.docName);
+  const { id, name, role } = props.user;
+  const user = useMemo<CollabUser>(() => ({ id, name, role, color: colorForUser(id) }), [id, name, role]);
+  if (!connection) return <>{props.fallback ?? null}</>;
+  return (
+    <LexicalCollaboration>
+      <CollabProvider connection={connection} user={user}>
+        <LexicalStandardEditor key={connection.name} {...props} connection={connection} collabUser={user} />
+      </CollabProvider>
+    </LexicalCollaboration>
+  );
+}
+
 const NO_RETIRED: readonly string[] = [];
 
+/** Keeps the editor read-only when the page or the server says so (a document frozen meanwhile). */
+function EditablePlugin({ readOnly }: { readOnly: boolean }) {
+  const [editor] = useLexicalComposerContext();
+  const collab = useCollab();
+  const editable = !readOnly && !collab?.readOnly;
+  useEffect(() => {
+    editor.setEditable(editable);
+  }, [editor, editable]);
+  return null;
+}
+
+/** Tells the page, debounced, that the live text changed (remote or local). */
+function TextChangePlugin({ onTextChange }: { onTextChange: () => void }) {
+  const [editor] = useLexicalComposerContext();
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stop = editor.registerUpdateListener(({ dirtyElements, dirtyLeaves }) => {
+      if (dirtyElements.size === 0 && dirtyLeaves.size === 0) return;
+      clearTimeout(timer);
+      timer = setTimeout(onTextChange, 1000);
+    });
+    return () => {
+      clearTimeout(timer);
+      stop();
+    };
+  }, [editor, onTextChange]);
+  return null;
+}
+
 function LexicalStandardEditor({
-  initialState,
+  docName,
   idPrefix,
   retiredIds = NO_RETIRED,
   checkAction,
   initialChecks,
   readOnly = false,
-  onChange,
-}: StandardEditorProps) {
+  comments,
+  onTextChange,
+  connection,
+  collabUser,
+}: StandardEditorProps & { connection: CollabConnection; collabUser: CollabUser }) {
   const { t } = useTranslation("editor");
-  // The initial state is read once, on mount: later loader data must not reset what is being edited.
+  const cursorsContainerRef = useRef<HTMLDivElement>(null);
   const initialConfig = useMemo<InitialConfigType>(
     () => ({
       namespace: "standard",
       nodes: [...STANDARD_NODES],
       theme: editorTheme,
       editable: !readOnly,
-      editorState: JSON.stringify(initialState),
+      // Collaborative: the content comes from the shared document, never from the client.
+      editorState: null,
       onError: (error: Error) => {
         // Never crash the page: Lexical recovers by keeping the last good state.
         console.error("Editor error:", error);
@@ -117,16 +201,27 @@ function LexicalStandardEditor({
     // eslint-disable-next-line react-hooks/exhaustive-deps
     []
   );
-  const report = useCallback((state: EditorState) => onChange?.(state.toJSON()), [onChange]);
+  // Lexical's factory: the one connection this editor opened; the doc goes into Lexical's doc map.
+  const providerFactory = useCallback(
+    (id: string, yjsDocMap: Map<string, Y.Doc>): Provider => {
+      yjsDocMap.set(id, connection.doc);
+      return connection.lexical;
+    },
+    [connection]
+  );
+  const awarenessData = useMemo(() => ({ role: collabUser.role, userId: collabUser.id }), [collabUser]);
 
   return (
     <LexicalComposer initialConfig={initialConfig}>
       <RuleChecksProvider action={checkAction} initial={initialChecks}>
         <RuleDocumentProvider idPrefix={idPrefix} retiredIds={retiredIds}>
           <div className="editor-shell">
+            <div className="editor-savebar editor-collabbar">
+              <ConnectionStatus />
+            </div>
             {readOnly ? null : <Toolbar />}
             <div className="editor-layout">
-              <div className="editor-main">
+              <div className="editor-main" ref={cursorsContainerRef}>
                 <RichTextPlugin
                   contentEditable={
                     <ContentEditable
@@ -139,14 +234,27 @@ function LexicalStandardEditor({
                   ErrorBoundary={LexicalErrorBoundary}
                 />
               </div>
-              <ConformancePanel />
+              <div className="editor-side">
+                <Presence />
+                <ConformancePanel />
+              </div>
             </div>
           </div>
+          <CollaborationPlugin
+            id={docName}
+            providerFactory={providerFactory}
+            shouldBootstrap={false}
+            username={collabUser.name}
+            cursorColor={collabUser.color}
+            cursorsContainerRef={cursorsContainerRef}
+            awarenessData={awarenessData}
+          />
+          <EditablePlugin readOnly={readOnly} />
           <ListPlugin />
           <LinkPlugin validateUrl={isAllowedUrl} />
           <TablePlugin hasCellMerge={false} hasCellBackgroundColor={false} hasHorizontalScroll />
-          {readOnly ? null : <HistoryPlugin />}
-          <OnChangePlugin onChange={report} ignoreSelectionChange />
+          {onTextChange ? <TextChangePlugin onTextChange={onTextChange} /> : null}
+          {CommentsPlugin && comments ? <CommentsPlugin {...comments} /> : null}
         </RuleDocumentProvider>
       </RuleChecksProvider>
     </LexicalComposer>

@@ -1,4 +1,5 @@
-/** A ballot: the exact text voted on and its hash, the rule in plain words, where it stands and what is still needed, the roll, the vote form, and (for the secretariat) closing it. */
+/** A ballot: the exact text voted on and its hash, the rule in plain words, where it stands and what is still needed, the roll, the vote form, and (for the secretariat) closing or cancelling it. */
+import type { TFunction } from "i18next";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
@@ -6,12 +7,12 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { getAuth, notFound, requireAbility, requireUser } from "../auth/guards.server";
-import { BallotResult, BallotStatus, TallyList } from "../components/ballot-parts";
+import { BallotResult, BallotStatus, CancelBallotForm, CancellationNotice, TallyList } from "../components/ballot-parts";
 import { RuleCard } from "../components/rule-card";
 import { Notice, PageHeader } from "../components/ui";
-import { castVote, closeBallot, getBallotPage, type BallotPage } from "../domain/ballots.server";
+import { cancelBallot, castVote, closeBallot, getBallotPage, MAX_CANCEL_REASON, type BallotPage } from "../domain/ballots.server";
 import { POSITIONS } from "../domain/tally";
-import { documentTitle } from "../i18n/i18n";
+import { createI18n, documentTitle } from "../i18n/i18n";
 import { useRootData } from "../root";
 import styles from "../styles/governance.css?url";
 import { PortalError } from "../utils/errors";
@@ -44,15 +45,33 @@ const VoteSchema = z.object({
   reason: z.string().trim().max(4000, "A reason has at most 4000 characters.").optional(),
 });
 
-type Result = { intent: "vote" | "close"; ok: boolean; message: string | null; errors: Record<string, string> };
+/** The cancel form's rules, with messages in the reader's language. */
+function cancelSchema(t: TFunction) {
+  return z.object({
+    reason: z.string({ message: t("cancel.reasonMissing") }).trim().min(1, t("cancel.reasonMissing")).max(MAX_CANCEL_REASON, t("cancel.reasonTooLong", { max: MAX_CANCEL_REASON })),
+    confirm: z.literal("yes", { message: t("cancel.confirmMissing") }),
+  });
+}
+
+type Intent = "vote" | "close" | "cancel";
+type Result = { intent: Intent; ok: boolean; message: string | null; errors: Record<string, string> };
 const reply = (r: Result, status = 200) => data<Result>(r, { status });
 
-/** Casts or changes the caller's vote, or (the secretariat) closes the ballot now. */
+/** Casts or changes the caller's vote, or (the secretariat) closes or cancels the ballot now. */
 export async function action({ request, params }: ActionFunctionArgs) {
   const form = await request.formData();
   const ballotId = params.id ?? "";
-  const intent = form.get("intent") === "close" ? "close" : "vote";
+  const asked = form.get("intent");
+  const intent: Intent = asked === "close" ? "close" : asked === "cancel" ? "cancel" : "vote";
   try {
+    if (intent === "cancel") {
+      const auth = requireAbility(request, "ballot.cancel");
+      const locale = localeFor(request);
+      const parsed = parseForm(form, cancelSchema(createI18n(locale).getFixedT(locale, "governance")));
+      if (!parsed.ok) return reply({ intent, ok: false, message: null, errors: parsed.errors }, 400);
+      cancelBallot({ ballotId, actorId: auth.user.id, reason: parsed.data.reason });
+      return reply({ intent, ok: true, message: null, errors: {} });
+    }
     if (intent === "close") {
       const auth = requireAbility(request, "ballot.close");
       closeBallot({ ballotId, actorId: auth.user.id });
@@ -105,7 +124,7 @@ export default function BallotRoute() {
           {t("ballot.opens")}: {formatDateTime(b.opensAt, locale)}
         </span>
         <span>
-          {b.status === "closed" ? t("ballot.closedAt") : t("ballot.closes")}: {formatDateTime(b.closedAt ?? b.closesAt, locale)}
+          {b.status === "closed" ? t("ballot.closedAt") : b.status === "cancelled" ? t("ballot.cancelledAt") : t("ballot.closes")}: {formatDateTime(b.closedAt ?? b.closesAt, locale)}
         </span>
         <span>{t(`voterUnit.${b.voterUnit}`)}</span>
         {page.createdByName ? <span>{t("ballot.openedBy", { name: page.createdByName })}</span> : null}
@@ -113,7 +132,9 @@ export default function BallotRoute() {
 
       {settled && result?.ok && result.intent === "vote" ? <Notice tone="success">{t("vote.recorded")}</Notice> : null}
       {settled && result?.ok && result.intent === "close" ? <Notice tone="success">{t("ballot.closedNow")}</Notice> : null}
-      {result && !result.ok ? <Notice tone="error">{result.message ?? t("vote.fixErrors")}</Notice> : null}
+      {settled && result?.ok && result.intent === "cancel" ? <Notice tone="success">{t("cancel.done")}</Notice> : null}
+      {result && !result.ok ? <Notice tone="error">{result.message ?? (result.intent === "cancel" ? t("cancel.fixErrors") : t("vote.fixErrors"))}</Notice> : null}
+      {page.cancellation ? <CancellationNotice cancellation={page.cancellation} locale={locale} /> : null}
 
       <div className="ballot-layout">
         <div>
@@ -156,6 +177,7 @@ export default function BallotRoute() {
               </Form>
             </section>
           ) : null}
+          {page.canCancel ? <CancelBallotForm errors={result?.intent === "cancel" && !result.ok ? result.errors : {}} opened={b.status === "open"} /> : null}
         </aside>
       </div>
     </>
@@ -185,7 +207,13 @@ function Standing({ page }: { page: BallotPage }) {
             {page.standing.stillNeeded ? <p className="still-needed">{page.standing.stillNeeded}</p> : null}
           </>
         ) : (
-          <p>{b.status === "scheduled" ? t("ballot.notOpenYet") : t("ballot.hiddenUntilClose", { voted: b.votedCount ?? 0, eligible: b.eligibleCount ?? 0 })}</p>
+          <p>
+            {b.status === "scheduled"
+              ? t("ballot.notOpenYet")
+              : b.status === "cancelled"
+                ? t("ballot.cancelledNoResult")
+                : t("ballot.hiddenUntilClose", { voted: b.votedCount ?? 0, eligible: b.eligibleCount ?? 0 })}
+          </p>
         )}
       </div>
     </section>
@@ -264,7 +292,7 @@ function YourVote({ page, errors, signedIn, role }: { page: BallotPage; errors: 
           <p className="muted small">{t("vote.changeUntilClose")}</p>
         </Form>
       ) : (
-        <p className="muted">{page.ballot.status === "scheduled" ? t("vote.notYet") : t("vote.closed")}</p>
+        <p className="muted">{page.ballot.status === "scheduled" ? t("vote.notYet") : page.ballot.status === "cancelled" ? t("vote.cancelled") : t("vote.closed")}</p>
       )}
     </section>
   );
@@ -275,11 +303,11 @@ function Roll({ page }: { page: BallotPage }) {
   const { t } = useTranslation("governance");
   const { locale } = useRootData();
   const b = page.ballot;
-  if (b.status === "scheduled") {
+  if (b.status === "scheduled" || (b.status === "cancelled" && page.roll.length === 0 && b.rollHash === null)) {
     return (
       <section className="card" aria-labelledby="ballot-roll">
         <h2 id="ballot-roll">{t("roll.title")}</h2>
-        <p className="muted">{t("roll.notFrozen")}</p>
+        <p className="muted">{b.status === "cancelled" ? t("roll.cancelledBeforeOpening") : t("roll.notFrozen")}</p>
       </section>
     );
   }
@@ -291,7 +319,7 @@ function Roll({ page }: { page: BallotPage }) {
         {t("roll.lead", { count: page.roll.length })} <span className="hash">{b.rollHash}</span>
       </p>
       {page.unitsWithoutVoter ? <Notice tone="warning">{t("roll.withoutVoter", { count: page.unitsWithoutVoter })}</Notice> : null}
-      {!page.positionsShown ? <p className="muted small">{t("roll.positionsHidden")}</p> : null}
+      {!page.positionsShown ? <p className="muted small">{b.status === "cancelled" ? t("roll.positionsCancelled") : t("roll.positionsHidden")}</p> : null}
       {page.roll.length === 0 ? (
         <p>{t("roll.empty")}</p>
       ) : (

@@ -1,28 +1,31 @@
-/** The editor of a draft proposal's text (URL /proposals/:id/edit): the standard editor over the proposal's Markdown, saved back through saveProposalDraft. */
+/**
+ * The live text of a draft proposal (URL /proposals/:id/edit): the collaborative editor over the
+ * document `proposal.<id>`. No save button: every change is stored as it arrives and the server
+ * derives the proposal's Markdown (and so its redline, submission and merge) from the document.
+ * Those who may edit the proposal edit; other readers of its committee watch it read-only. Once the
+ * proposal is no longer a draft its text is frozen: the page goes back to the proposal.
+ */
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import type { ShouldRevalidateFunction } from "@remix-run/react";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useBeforeUnload, useLoaderData, useNavigation } from "@remix-run/react";
-import type { SerializedEditorState } from "lexical";
-import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { forbidden, notFound, requireUser } from "../auth/guards.server";
+import { notFound, requireUser } from "../auth/guards.server";
 import { Notice, PageHeader } from "../components/ui";
 import { documentSegments } from "../domain/document-view.server";
-import { proposalResource, proposalRulePrefix, proposalText, readableProposal, saveProposalDraft } from "../domain/proposals.server";
+import { proposalResource, proposalRulePrefix, proposalText, readableProposal } from "../domain/proposals.server";
 import { isEditable } from "../domain/proposal-lifecycle";
 import { retiredRuleIdsOf } from "../domain/standards.server";
 import { useHydrated } from "../editor/client-only";
 import { DocumentPreview } from "../editor/document-preview";
-import { editorStateToMarkdown, markdownToEditorState, ruleSourcesOf } from "../editor/markdown";
+import { markdownToEditorState, ruleSourcesOf } from "../editor/markdown";
 import { checkRuleSources } from "../editor/rule-check.server";
 import { CHECK_INTENT, type CheckRulesResponse } from "../editor/rule-checks";
 import { StandardEditor } from "../editor/StandardEditor";
-import { MAX_EDITOR_STATE_BYTES, readEditorStateJson } from "../editor/state-schema";
+import { MAX_EDITOR_STATE_BYTES } from "../editor/state-schema";
 import { documentTitle } from "../i18n/i18n";
 import { can } from "../policies/policy";
 import styles from "../styles/proposals.css?url";
-import { PortalError } from "../utils/errors";
 
 /** The proposal pages' stylesheet. */
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
@@ -30,8 +33,8 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
 /** The browser tab's title. */
 export const meta: MetaFunction<typeof loader> = ({ data: d, matches }) => [{ title: documentTitle(matches, "proposals:meta.edit", { id: d?.proposal.id ?? "" }) }];
 
-/** The caller and the proposal, if they may edit its text: 404 when they cannot read it, 403 when their role may not edit it, back to the proposal once it is no longer a draft. */
-function requireProposalEditor(request: Request, id: string) {
+/** The caller and the proposal, if they may read it (404 otherwise); back to the proposal once it is no longer a draft. */
+function requireProposalReader(request: Request, id: string) {
   const auth = requireUser(request);
   let proposal;
   try {
@@ -39,21 +42,24 @@ function requireProposalEditor(request: Request, id: string) {
   } catch {
     throw notFound();
   }
-  if (!can(auth.actor, "proposal.edit", proposalResource(proposal))) throw forbidden();
   if (!isEditable(proposal.state)) throw redirect(`/proposals/${proposal.id}`);
   return { auth, proposal };
 }
 
-/** The proposal's text as a serialized editor state (made on the server), its rule checks, and the read-only rendering for SSR. */
+/** The proposal, who is looking and whether they may edit, its rule checks, and the read-only rendering for SSR. */
 export function loader({ request, params }: LoaderFunctionArgs) {
-  const { proposal } = requireProposalEditor(request, params.id ?? "");
-  const { markdown, hash } = proposalText(proposal);
-  const state = markdownToEditorState(markdown);
-  const sources = [...new Set(ruleSourcesOf(state))];
+  const { auth, proposal } = requireProposalReader(request, params.id ?? "");
+  const { markdown } = proposalText(proposal);
+  const sources = [...new Set(ruleSourcesOf(markdownToEditorState(markdown)))];
   const checks = checkRuleSources(sources).map((check, i) => ({ source: sources[i], check }));
+  const resource = proposalResource(proposal);
+  const canEdit = can(auth.actor, "proposal.edit", resource);
   return {
-    proposal: { id: proposal.id, title: proposal.title, kind: proposal.kind, hash },
-    state,
+    proposal: { id: proposal.id, title: proposal.title, kind: proposal.kind },
+    user: { id: auth.user.id, name: auth.user.name, role: auth.user.role },
+    canEdit,
+    canComment: can(auth.actor, "proposal.read", resource),
+    canResolve: canEdit,
     checks,
     segments: documentSegments(markdown),
     idPrefix: proposalRulePrefix(proposal),
@@ -61,35 +67,16 @@ export function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-type SaveResult =
-  | { ok: true; hash: string; ruleErrors: number }
-  | { ok: false; code: "noState" | "tooLarge" | "badState" | "refused"; message: string; size?: number };
-
-/** "checkRules": the rule core's verdict on the editor's rule sources. Otherwise: convert the posted editor state to Markdown on the server and save it as the proposal's text. */
+/** One intent, "checkRules": the rule core's verdict on the editor's rule sources. The text itself is saved live. */
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { auth, proposal } = requireProposalEditor(request, params.id ?? "");
+  requireProposalReader(request, params.id ?? "");
   const length = Number(request.headers.get("content-length") ?? "0");
-  if (length > MAX_EDITOR_STATE_BYTES + 64 * 1024) return data<SaveResult>({ ok: false, code: "tooLarge", message: "", size: length }, { status: 413 });
+  if (length > MAX_EDITOR_STATE_BYTES + 64 * 1024) return data<CheckRulesResponse>({ checkError: "The request is too large." }, { status: 413 });
   const form = await request.formData();
-  if (form.get("intent") === CHECK_INTENT) return checkRules(form.get("sources"));
-  const raw = form.get("state");
-  if (typeof raw !== "string" || raw === "") return data<SaveResult>({ ok: false, code: "noState", message: "" }, { status: 400 });
-  const read = readEditorStateJson(raw);
-  if (!read.ok) return data<SaveResult>({ ok: false, code: read.status === 413 ? "tooLarge" : "badState", message: read.message, size: raw.length }, { status: read.status });
-  let markdown: string;
-  try {
-    markdown = editorStateToMarkdown(read.state);
-  } catch (e) {
-    return data<SaveResult>({ ok: false, code: "badState", message: e instanceof Error ? e.message : String(e) }, { status: 400 });
+  if (form.get("intent") !== CHECK_INTENT) {
+    return data({ error: { code: "bad_request", message: "This page only checks rules; the proposal's text is saved live as it is edited." } }, { status: 400 });
   }
-  const baseHash = form.get("baseHash");
-  try {
-    const view = saveProposalDraft({ id: proposal.id, markdown, actor: auth.actor, baseHash: typeof baseHash === "string" && baseHash ? baseHash : undefined });
-    return data<SaveResult>({ ok: true, hash: view.hash, ruleErrors: view.ruleErrors.length });
-  } catch (e) {
-    if (!(e instanceof PortalError)) throw e;
-    return data<SaveResult>({ ok: false, code: "refused", message: e.message }, { status: e.status });
-  }
+  return checkRules(form.get("sources"));
 }
 
 /** Answers a rule check: 400 for anything but a JSON array of strings within the limits. */
@@ -111,67 +98,20 @@ function checkRules(raw: FormDataEntryValue | null) {
   }
 }
 
-/** Rule checks read nothing new: no reload after them (saving does reload). */
+/** Rule checks read nothing new: no reload after them. */
 export const shouldRevalidate: ShouldRevalidateFunction = ({ formData, defaultShouldRevalidate }) => (formData?.get("intent") === CHECK_INTENT ? false : defaultShouldRevalidate);
 
-const MB = 1024 * 1024;
-
-/** The editor page: save bar, result notice, and the editor (the read-only text until it mounts). */
+/** The live text of the proposal: header and the collaborative editor (the read-only text until it mounts). */
 export default function EditProposalPage() {
-  const { t } = useTranslation("proposals");
-  const { proposal, state, checks, segments, idPrefix, retiredIds } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
-  const result = actionData && "ok" in actionData ? actionData : undefined;
-  const saving = useNavigation().state === "submitting";
+  const { t } = useTranslation(["proposals", "editor"]);
+  const { proposal, user, canEdit, canComment, canResolve, checks, segments, idPrefix, retiredIds } = useLoaderData<typeof loader>();
   const hydrated = useHydrated();
-  const latest = useRef<SerializedEditorState | null>(null);
-  const stateInput = useRef<HTMLInputElement>(null);
-  const [dirty, setDirty] = useState(false);
-
-  useEffect(() => {
-    if (result?.ok) setDirty(false);
-  }, [result]);
-  const onChange = useCallback((next: SerializedEditorState) => {
-    latest.current = next;
-    setDirty(true);
-  }, []);
-  const onSubmit = (e: FormEvent<HTMLFormElement>) => {
-    if (!stateInput.current) return e.preventDefault();
-    stateInput.current.value = JSON.stringify(latest.current ?? (state as unknown as SerializedEditorState));
-  };
-  useBeforeUnload(
-    useCallback(
-      (e: BeforeUnloadEvent) => {
-        if (!dirty) return;
-        e.preventDefault();
-        e.returnValue = t("edit.leaveWarning");
-      },
-      [dirty, t],
-    ),
-  );
-
-  const notice = !result ? null : result.ok ? (
-    <Notice tone={result.ruleErrors ? "warning" : "success"}>
-      {result.ruleErrors ? t("edit.savedWithProblems", { count: result.ruleErrors }) : t("edit.saved")} <Link to={`/proposals/${proposal.id}`}>{t("edit.view")}</Link>
-    </Notice>
-  ) : (
-    <Notice tone="error">
-      {result.code === "tooLarge"
-        ? t("edit.tooLarge", { size: ((result.size ?? 0) / MB).toFixed(1), limit: MAX_EDITOR_STATE_BYTES / MB })
-        : result.code === "noState"
-          ? t("edit.noState")
-          : result.code === "badState"
-            ? t("edit.badState", { message: result.message })
-            : result.message}
-    </Notice>
-  );
-
   return (
     <>
       <PageHeader
         eyebrow={proposal.id}
         title={t("edit.title", { title: proposal.title })}
-        lead={t("edit.lead")}
+        lead={canEdit ? t("editor:page.proposalLead") : t("editor:page.leadReadOnly")}
         actions={
           <Link className="button button--quiet" to={`/proposals/${proposal.id}`}>
             {t("edit.view")}
@@ -179,25 +119,16 @@ export default function EditProposalPage() {
         }
       />
       {proposal.kind === "new-standard" ? <p className="muted small">{t("edit.newStandardRules", { prefix: idPrefix })}</p> : null}
-      <Form method="post" encType="multipart/form-data" className="editor-savebar" onSubmit={onSubmit}>
-        <input type="hidden" name="state" ref={stateInput} defaultValue="" />
-        <input type="hidden" name="baseHash" value={result?.ok ? result.hash : proposal.hash} />
-        <button type="submit" className="button" disabled={!hydrated || saving}>
-          {saving ? t("edit.saving") : t("edit.save")}
-        </button>
-        <span className={`editor-savebar__status${dirty ? " editor-savebar__status--dirty" : ""}`} aria-live="polite">
-          {dirty ? t("edit.unsaved") : t("edit.upToDate")}
-        </span>
-      </Form>
-      {notice}
       {hydrated ? null : <Notice>{t("edit.loading")}</Notice>}
       <StandardEditor
-        initialState={state as unknown as SerializedEditorState}
+        docName={`proposal.${proposal.id}`}
+        user={user}
+        readOnly={!canEdit}
         idPrefix={idPrefix}
         retiredIds={retiredIds}
         checkAction={`/proposals/${proposal.id}/edit`}
         initialChecks={checks}
-        onChange={onChange}
+        comments={{ proposalId: proposal.id, canComment, canResolve }}
         fallback={<DocumentPreview segments={segments} label={proposal.title} />}
       />
     </>

@@ -10,7 +10,7 @@ import { PASSWORD_MAX, PASSWORD_MIN } from "../auth/password.constants";
 import { EmptyState, Field, Notice, PageHeader, StatusBadge } from "../components/ui";
 import { AccessTokenInputSchema, PasswordSchema } from "../domain/members.schemas";
 import { changePassword, createAccessToken, getOrganization, listAccessTokens, listCommittees, revokeAccessToken } from "../domain/members.server";
-import { createI18n, documentTitle } from "../i18n/i18n";
+import { createI18n, documentTitle, LOCALE_NAMES, SUPPORTED_LOCALES } from "../i18n/i18n";
 import { useRootData } from "../root";
 import { PortalError } from "../utils/errors";
 import { formatDateTime } from "../utils/format";
@@ -36,6 +36,7 @@ export function loader({ request }: LoaderFunctionArgs) {
         .map((c) => ({ code: c.code, name: c.name })),
     },
     tokens: listAccessTokens(user.id),
+    language: user.locale ?? null,
   };
 }
 
@@ -106,7 +107,7 @@ export async function action({ request }: ActionFunctionArgs) {
 /** The account page. */
 export default function Settings() {
   const { t } = useTranslation(["settings", "common"]);
-  const { profile, tokens } = useLoaderData<typeof loader>();
+  const { profile, tokens, language } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const { locale } = useRootData();
   const busy = useNavigation().state === "submitting";
@@ -153,6 +154,25 @@ export default function Settings() {
             </dd>
           </dl>
           <p className="muted small">{t("profile.changeNote")}</p>
+          {/* A plain form: the page reloads whole, in the chosen language. */}
+          <form method="post" action="/language" className="stack language-setting" aria-labelledby="settings-language">
+            <h3 id="settings-language">{t("language.title")}</h3>
+            <p className="muted small">{language ? t("language.saved") : t("language.browser")}</p>
+            <input type="hidden" name="redirectTo" value="/settings" />
+            <div className="field">
+              <label htmlFor="settings-locale">{t("language.label")}</label>
+              <select id="settings-locale" name="locale" defaultValue={locale}>
+                {SUPPORTED_LOCALES.map((l) => (
+                  <option key={l} value={l} lang={l}>
+                    {LOCALE_NAMES[l]}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <button type="submit" className="button">
+              {t("language.submit")}
+            </button>
+          </form>
         </section>
 
         <section className="card" aria-labelledby="settings-password">

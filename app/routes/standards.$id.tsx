@@ -8,9 +8,12 @@ import { StandardTabs } from "../components/standard-tabs";
 import { Notice, PageHeader, StatusBadge } from "../components/ui";
 import { documentSegments } from "../domain/document-view.server";
 import { standardProposalsSection } from "../domain/proposals.server";
+import { getStandardTranslation } from "../domain/standard-translations.server";
 import { getDraft, getStandard } from "../domain/standards.server";
+import { localeDirection } from "../i18n/i18n";
 import { can } from "../policies/policy";
-import { formatDateTime } from "../utils/format";
+import { formatDateTime, languageName, sameLanguage } from "../utils/format";
+import { localeFor } from "../utils/locale.server";
 import type { loader as rootLoader } from "../root";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.standard.id} ${data.standard.title} · e-WTP` : "Standard · e-WTP" }];
@@ -23,6 +26,7 @@ export function loader({ request, params }: LoaderFunctionArgs) {
   const draft = can(auth?.actor ?? null, "standard.readDraft", standard) ? getDraft(standard.id) : undefined;
   return {
     standard,
+    translation: getStandardTranslation(standard.id, localeFor(request)),
     canEdit: can(auth?.actor ?? null, "standard.editDraft", standard),
     draft: draft ? { hash: draft.hash, updatedAt: draft.updatedAt, segments: documentSegments(draft.markdown) } : null,
     proposals: standardProposalsSection(auth?.actor ?? null, standard),
@@ -31,15 +35,18 @@ export function loader({ request, params }: LoaderFunctionArgs) {
 
 export default function StandardPage() {
   const { t } = useTranslation(["standards", "common", "editor"]);
-  const { standard, draft, canEdit, proposals } = useLoaderData<typeof loader>();
+  const { standard, translation, draft, canEdit, proposals } = useLoaderData<typeof loader>();
   const locale = useRouteLoaderData<typeof rootLoader>("root")?.locale ?? "en";
   const ruleCount = draft?.segments.filter((s) => s.kind === "rule").length ?? 0;
+  // The standard's own words are in its language: marked with `lang`/`dir`, never translated by the UI.
+  const textLang = { lang: standard.language, dir: localeDirection(standard.language) } as const;
+  const otherLanguage = !sameLanguage(standard.language, locale);
   return (
     <>
       <PageHeader
         eyebrow={standard.id}
-        title={standard.title}
-        lead={standard.scope}
+        title={translation ? translation.title : <span {...textLang}>{standard.title}</span>}
+        lead={translation ? translation.scope : <span {...textLang}>{standard.scope}</span>}
         actions={
           canEdit && draft ? (
             <Link className="button" to={`/standards/${standard.id}/edit`}>
@@ -48,6 +55,11 @@ export default function StandardPage() {
           ) : undefined
         }
       />
+      {translation ? (
+        <p className="original-title">
+          {t("detail.originalTitle")}: <cite {...textLang}>{standard.title}</cite>
+        </p>
+      ) : null}
       <StandardTabs id={standard.id} showDraftTabs={!!draft} />
       <div className="meta-row">
         <span>
@@ -64,7 +76,8 @@ export default function StandardPage() {
       {draft ? (
         <>
           <Notice tone="warning">{t("detail.draftNotice")}</Notice>
-          <article className="document" aria-label={t("detail.textTab")}>
+          {otherLanguage ? <Notice tone="info">{t("detail.languageNote", { language: languageName(standard.language, locale) })}</Notice> : null}
+          <article className="document" aria-label={t("detail.textTab")} {...textLang}>
             {draft.segments.map((s, i) =>
               s.kind === "html" ? (
                 <div key={i} dangerouslySetInnerHTML={{ __html: s.html }} />

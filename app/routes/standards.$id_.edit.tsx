@@ -1,54 +1,56 @@
-/** The draft editor of a standard (URL /standards/:id/edit; "$id_" keeps it out of the standard page's layout): the Lexical editor over the draft, and saving it back as standard Markdown. */
+/**
+ * The live draft of a standard (URL /standards/:id/edit; "$id_" keeps it out of the standard page's
+ * layout): the collaborative editor over the document `standard.<id>`. There is no save button: the
+ * live document is the text, every change is stored as it arrives, and the server derives the
+ * draft's Markdown, rule set, conformance and search index from it. Editors of the committee edit;
+ * anyone who reads its drafts (observers) watches it live, read-only. The action answers rule checks.
+ */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import type { ShouldRevalidateFunction } from "@remix-run/react";
 import { data } from "@remix-run/node";
-import { Form, Link, useActionData, useBeforeUnload, useLoaderData, useNavigation } from "@remix-run/react";
-import type { SerializedEditorState } from "lexical";
-import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { forbidden, notFound, requireUser } from "../auth/guards.server";
+import { notFound, requireUser } from "../auth/guards.server";
 import { Notice, PageHeader } from "../components/ui";
 import { documentSegments } from "../domain/document-view.server";
-import { saveDraft } from "../domain/drafts.server";
 import { getDraft, getStandard, retiredRuleIdsOf, ruleIdPrefix } from "../domain/standards.server";
 import { useHydrated } from "../editor/client-only";
 import { DocumentPreview } from "../editor/document-preview";
-import { editorStateToMarkdown, markdownToEditorState, ruleSourcesOf } from "../editor/markdown";
+import { markdownToEditorState, ruleSourcesOf } from "../editor/markdown";
 import { CHECK_INTENT, type CheckRulesResponse } from "../editor/rule-checks";
 import { checkRuleSources } from "../editor/rule-check.server";
 import { StandardEditor } from "../editor/StandardEditor";
-import { MAX_EDITOR_STATE_BYTES, MAX_POSTED_STATE_BYTES, readEditorStateJson } from "../editor/state-schema";
+import { MAX_EDITOR_STATE_BYTES } from "../editor/state-schema";
 import { documentTitle } from "../i18n/i18n";
 import { can } from "../policies/policy";
-import { PortalError } from "../utils/errors";
 
 /** The browser tab's title. */
 export const meta: MetaFunction<typeof loader> = ({ data: d, matches }) => [
-  { title: documentTitle(matches, "editor:page.metaTitle", { id: d?.standard.id ?? "" }) },
+  { title: documentTitle(matches, d?.canEdit === false ? "editor:page.metaTitleLive" : "editor:page.metaTitle", { id: d?.standard.id ?? "" }) },
 ];
 
-/** The signed-in caller and the standard, if the caller may edit its draft: 404 when they cannot even read it, else 403. */
-function requireDraftEditor(request: Request, id: string) {
+/** The signed-in caller and the standard, if they may read its draft (404 otherwise, without saying whether it exists). */
+function requireDraftReader(request: Request, id: string) {
   const auth = requireUser(request);
   const standard = getStandard(id);
-  if (!standard || !can(auth.actor, "standard.read", standard)) throw notFound();
-  if (!can(auth.actor, "standard.editDraft", standard)) throw forbidden();
+  if (!standard || !can(auth.actor, "standard.readDraft", standard)) throw notFound();
   return { auth, standard };
 }
 
-/** The standard, its draft as a serialized editor state (made here, on the server), and the read-only rendering for SSR. */
+/** The standard, who is looking and what they may do, the initial rule checks, and the read-only rendering for SSR. */
 export function loader({ request, params }: LoaderFunctionArgs) {
-  const { standard } = requireDraftEditor(request, params.id ?? "");
+  const { auth, standard } = requireDraftReader(request, params.id ?? "");
   const draft = getDraft(standard.id);
   if (!draft) throw notFound();
-  const state = markdownToEditorState(draft.markdown);
   // The rule blocks' checks come with the page, so the editor shows them at once.
-  const sources = [...new Set(ruleSourcesOf(state))];
+  const sources = [...new Set(ruleSourcesOf(markdownToEditorState(draft.markdown)))];
   const checks = checkRuleSources(sources).map((check, i) => ({ source: sources[i], check }));
   return {
     standard: { id: standard.id, title: standard.title, committee: standard.committee, status: standard.status },
-    draft: { hash: draft.hash, updatedAt: draft.updatedAt },
-    state,
+    user: { id: auth.user.id, name: auth.user.name, role: auth.user.role },
+    canEdit: can(auth.actor, "standard.editDraft", standard),
+    canComment: can(auth.actor, "comment.create", standard),
+    canResolve: can(auth.actor, "comment.resolve", standard),
     checks,
     segments: documentSegments(draft.markdown),
     idPrefix: ruleIdPrefix(standard.id),
@@ -56,50 +58,21 @@ export function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-type SaveResult =
-  | { ok: true; hash: string; ruleErrors: number }
-  | { ok: false; code: "noState" | "tooLarge" | "badState" | "refused"; message: string; size?: number };
-
 /**
- * Two intents. "checkRules": the rule core's verdict on rule sources the editor shows (it cannot run
- * in the browser). Otherwise, save: check the posted editor state's size and shape, convert it to
- * standard Markdown on the server, and store it as the draft.
+ * One intent, "checkRules": the rule core's verdict on rule sources the editor shows (it cannot run
+ * in the browser). Drafts are no longer posted here: the live document is saved as it changes.
  */
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { auth, standard } = requireDraftEditor(request, params.id ?? "");
+  requireDraftReader(request, params.id ?? "");
   const length = Number(request.headers.get("content-length") ?? "0");
-  // The state travels as one multipart field; allow a little for the envelope.
   if (length > MAX_EDITOR_STATE_BYTES + 64 * 1024) {
-    return data<SaveResult>({ ok: false, code: "tooLarge", message: "", size: length }, { status: 413 });
+    return data<CheckRulesResponse>({ checkError: "The request is too large." }, { status: 413 });
   }
   const form = await request.formData();
-  if (form.get("intent") === CHECK_INTENT) return checkRules(form.get("sources"));
-  const raw = form.get("state");
-  if (typeof raw !== "string" || raw === "") return data<SaveResult>({ ok: false, code: "noState", message: "" }, { status: 400 });
-  const read = readEditorStateJson(raw);
-  if (!read.ok) {
-    const code = read.status === 413 ? "tooLarge" : "badState";
-    return data<SaveResult>({ ok: false, code, message: read.message, size: raw.length }, { status: read.status });
+  if (form.get("intent") !== CHECK_INTENT) {
+    return data({ error: { code: "bad_request", message: "This page only checks rules; the draft is saved live as it is edited." } }, { status: 400 });
   }
-  let markdown: string;
-  try {
-    markdown = editorStateToMarkdown(read.state);
-  } catch (e) {
-    return data<SaveResult>({ ok: false, code: "badState", message: e instanceof Error ? e.message : String(e) }, { status: 400 });
-  }
-  const baseHash = form.get("baseHash");
-  try {
-    const view = saveDraft({
-      standardId: standard.id,
-      markdown,
-      actorId: auth.user.id,
-      baseHash: typeof baseHash === "string" && baseHash ? baseHash : undefined,
-    });
-    return data<SaveResult>({ ok: true, hash: view.hash, ruleErrors: view.ruleErrors.length });
-  } catch (e) {
-    if (!(e instanceof PortalError)) throw e;
-    return data<SaveResult>({ ok: false, code: "refused", message: e.message }, { status: e.status });
-  }
+  return checkRules(form.get("sources"));
 }
 
 /** Answers a rule check: 400 with `checkError` for anything but a JSON array of strings within the limits. */
@@ -121,112 +94,37 @@ function checkRules(raw: FormDataEntryValue | null) {
   }
 }
 
-/** Checking rules reads nothing new: the page's data is not reloaded after it (saving does reload it). */
+/** Checking rules reads nothing new: the page's data is not reloaded after it. */
 export const shouldRevalidate: ShouldRevalidateFunction = ({ formData, defaultShouldRevalidate }) =>
   formData?.get("intent") === CHECK_INTENT ? false : defaultShouldRevalidate;
 
-const MB = 1024 * 1024;
-
-/** The editor page: save bar, result notice, and the editor (the read-only document until it mounts). */
+/** The live draft: header, the collaborative editor (the read-only document until it mounts). */
 export default function EditDraftPage() {
   const { t } = useTranslation("editor");
-  const { standard, draft, state, checks, segments, idPrefix, retiredIds } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
-  // Rule checks go through a fetcher; only a save's answer arrives here.
-  const result = actionData && "ok" in actionData ? actionData : undefined;
-  const saving = useNavigation().state === "submitting";
+  const { standard, user, canEdit, canComment, canResolve, checks, segments, idPrefix, retiredIds } = useLoaderData<typeof loader>();
   const hydrated = useHydrated();
-  const latest = useRef<SerializedEditorState | null>(null);
-  const stateInput = useRef<HTMLInputElement>(null);
-  const [dirty, setDirty] = useState(false);
-
-  useEffect(() => {
-    if (result?.ok) setDirty(false);
-  }, [result]);
-  const onChange = useCallback((next: SerializedEditorState) => {
-    latest.current = next;
-    setDirty(true);
-  }, []);
-  const [tooLarge, setTooLarge] = useState<number | null>(null);
-  const onSubmit = (e: FormEvent<HTMLFormElement>) => {
-    const current = latest.current ?? (state as unknown as SerializedEditorState);
-    const json = JSON.stringify(current);
-    const bytes = new TextEncoder().encode(json).length;
-    // The server would refuse it before reading it; say so here instead of failing the page.
-    if (!stateInput.current || bytes > MAX_POSTED_STATE_BYTES) {
-      e.preventDefault();
-      setTooLarge(bytes);
-      return;
-    }
-    setTooLarge(null);
-    stateInput.current.value = json;
-  };
-  useBeforeUnload(
-    useCallback(
-      (e: BeforeUnloadEvent) => {
-        if (!dirty) return;
-        e.preventDefault();
-        e.returnValue = t("page.leaveWarning");
-      },
-      [dirty, t]
-    )
-  );
-
-  // The save's answer lives in the sticky save bar, where the author is looking when they save.
-  const outcome =
-    tooLarge !== null ? (
-      <span className="editor-savebar__result editor-savebar__result--error" role="alert">
-        {t("page.tooLarge", { size: (tooLarge / MB).toFixed(1), limit: (MAX_POSTED_STATE_BYTES / MB).toFixed(1) })}
-      </span>
-    ) : !result ? null : result.ok ? (
-      dirty ? null : (
-        <span className={`editor-savebar__result editor-savebar__result--${result.ruleErrors ? "warning" : "ok"}`} role="status">
-          {result.ruleErrors ? t("page.savedWithProblems", { count: result.ruleErrors }) : t("page.saved")}
-        </span>
-      )
-    ) : (
-      <span className="editor-savebar__result editor-savebar__result--error" role="alert">
-        {result.code === "tooLarge"
-          ? t("page.tooLarge", { size: ((result.size ?? 0) / MB).toFixed(1), limit: MAX_EDITOR_STATE_BYTES / MB })
-          : result.code === "noState"
-          ? t("page.noState")
-          : result.code === "badState"
-          ? t("page.badState", { message: result.message })
-          : result.message}
-      </span>
-    );
-
   return (
     <>
       <PageHeader
         eyebrow={standard.id}
-        title={t("page.title", { title: standard.title })}
-        lead={t("page.lead")}
+        title={canEdit ? t("page.title", { title: standard.title }) : t("page.titleLive", { title: standard.title })}
+        lead={canEdit ? t("page.lead") : t("page.leadReadOnly")}
         actions={
           <Link className="button button--quiet" to={`/standards/${standard.id}`}>
             {t("page.view")}
           </Link>
         }
       />
-      <Form method="post" encType="multipart/form-data" className="editor-savebar" onSubmit={onSubmit}>
-        <input type="hidden" name="state" ref={stateInput} defaultValue="" />
-        <input type="hidden" name="baseHash" value={draft.hash} />
-        <button type="submit" className="button" disabled={!hydrated || saving}>
-          {saving ? t("page.saving") : t("page.save")}
-        </button>
-        <span className={`editor-savebar__status${dirty ? " editor-savebar__status--dirty" : ""}`} aria-live="polite">
-          {dirty ? t("page.unsaved") : t("page.upToDate")}
-        </span>
-        {outcome}
-      </Form>
       {hydrated ? null : <Notice>{t("page.loading")}</Notice>}
       <StandardEditor
-        initialState={state as unknown as SerializedEditorState}
+        docName={`standard.${standard.id}`}
+        user={user}
+        readOnly={!canEdit}
         idPrefix={idPrefix}
         retiredIds={retiredIds}
         checkAction={`/standards/${standard.id}/edit`}
         initialChecks={checks}
-        onChange={onChange}
+        comments={{ standardId: standard.id, canComment, canResolve }}
         fallback={<DocumentPreview segments={segments} label={standard.title} />}
       />
     </>

@@ -28,3 +28,17 @@ export function formatDate(iso: string | number | null | undefined, locale: stri
 export function formatNumber(n: number, locale: string): string {
   return new Intl.NumberFormat(locale).format(n);
 }
+
+/** The name of a language, in the reader's language (`en` read in German: "Englisch"). */
+export function languageName(tag: string, locale: string): string {
+  try {
+    return new Intl.DisplayNames([locale, "en"], { type: "language" }).of(tag) ?? tag;
+  } catch {
+    return tag;
+  }
+}
+
+/** True when two BCP 47 tags name the same language (`en` and `en-GB`; `zh` and `zh-Hans`). */
+export function sameLanguage(a: string, b: string): boolean {
+  return a.toLowerCase().split(/[-_]/)[0] === b.toLowerCase().split(/[-_]/)[0];
+}

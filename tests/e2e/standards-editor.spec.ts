@@ -1,7 +1,8 @@
 /**
  * The draft editor, as an editor uses it: open a standard's draft, edit a rule through the
- * structured form, watch an example fail and pass again as you type, apply, save, and see the
- * change on the standard page. Runs after setup-and-roles.spec.ts, which creates the admin.
+ * structured form, watch an example fail and pass again as you type, apply (the live draft is
+ * stored as it changes: there is no save button), and see the change on the standard page. Runs
+ * after setup-and-roles.spec.ts, which creates the admin.
  */
 import { expect, test, type Page } from "@playwright/test";
 
@@ -65,11 +66,10 @@ test("an editor changes a rule through the form, sees a failing example, fixes i
   await expect(form).toHaveCount(0);
   await expect(page.locator(".rule-card").filter({ hasText: NEW_TITLE })).toBeVisible();
   await expect(panel.getByText(before)).toBeVisible();
-  await expect(page.getByText("Unsaved changes")).toBeVisible();
 
-  await page.getByRole("button", { name: "Save draft" }).click();
-  await expect(page.getByText("Draft saved.")).toBeVisible();
-  await expect(page.getByText("No unsaved changes")).toBeVisible();
+  // No save button: the live document is the draft; the status says when the server has every change.
+  await expect(page.getByRole("button", { name: "Save draft" })).toHaveCount(0);
+  await expect(page.getByRole("status").filter({ hasText: "Connected · all changes saved" })).toBeVisible();
   await shot(page, "editor-saved");
 
   await page.getByRole("main").getByRole("link", { name: "View the standard" }).first().click();
@@ -92,9 +92,17 @@ test("a broken rule is shown at the rule with what to fix, without breaking the 
   await expect(page.getByRole("complementary", { name: "Conformance" }).getByText("Rule blocks with problems")).toBeVisible();
   await shot(page, "editor-broken-rule");
 
-  // Nothing was saved: leaving and coming back shows the stored draft, without the problem.
-  page.once("dialog", (dialog) => void dialog.accept());
+  // The live draft holds the problem for everyone until it is fixed: give the rule its own id back.
+  await page.getByRole("button", { name: "Edit rule TAR-001.R1", exact: true }).nth(1).click();
+  const fix = page.getByRole("group", { name: "Edit rule TAR-001.R1", exact: true });
+  await fix.getByLabel("Rule id").fill("TAR-001.R2");
+  await fix.getByRole("button", { name: "Apply" }).click();
+  await expect(page.locator(".editor-rule__issues")).toHaveCount(0);
+  await expect(page.getByRole("status").filter({ hasText: "Connected · all changes saved" })).toBeVisible();
+
+  // Coming back shows the stored live draft, without the problem.
   await page.goto("/standards/EWTP-TAR-001/edit");
   await expect(page.getByRole("toolbar", { name: "Formatting" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Edit rule TAR-001.R2", exact: true })).toBeVisible();
   await expect(page.locator(".editor-rule__issues")).toHaveCount(0);
 });

@@ -105,7 +105,7 @@ test("a company member proposes an amendment to EWTP-TAR-001, edits its text, se
   const proposalUrl = page.url();
   proposalPath = new URL(proposalUrl).pathname;
 
-  // Edit the text in the editor and save it.
+  // Edit the text in the live editor.
   await page.getByRole("link", { name: "Edit the text" }).click();
   await expect(page).toHaveURL(/\/edit$/);
   await expect(page.getByRole("toolbar", { name: "Formatting" })).toBeVisible();
@@ -113,11 +113,9 @@ test("a company member proposes an amendment to EWTP-TAR-001, edits its text, se
   await paragraph.click();
   await page.keyboard.press("End");
   await page.keyboard.type(` ${ADDED}`);
-  await expect(page.getByText("Unsaved changes")).toBeVisible();
+  // The text is live: no save button; the status says when the server has every change.
+  await expect(page.getByRole("status").filter({ hasText: "Connected · all changes saved" })).toBeVisible();
   await shots(page, "proposal-editor", false);
-  await page.getByRole("button", { name: "Save the text" }).click();
-  await expect(page.getByText("Text saved.")).toBeVisible();
-  await expect(page.getByText("No unsaved changes")).toBeVisible();
 
   // The redline shows the insertion, marked up as an insertion.
   await page.getByRole("main").getByRole("link", { name: "Back to the proposal" }).first().click();

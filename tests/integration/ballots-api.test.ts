@@ -2,7 +2,8 @@
  * Ballots through the real HTTP API of a running portal: opening a ballot on a frozen revision or a
  * submitted proposal, the frozen roll, voting for each role and unit, every refusal (the right
  * status, nothing written, the refusal logged), fifty simultaneous votes from one unit, closing by
- * hand, by the clock and after the server was down, the record that lets anyone recompute the
+ * hand, by the clock and after the server was down, cancelling (no result; the reason and the votes'
+ * hash on the record; a proposal back to submitted), the record that lets anyone recompute the
  * result, the signed checkpoint that covers it, notifications, and the public keys.
  */
 import { createHash, randomUUID } from "node:crypto";
@@ -413,12 +414,130 @@ describe("closing and the record", () => {
   });
 });
 
+describe("cancelling a ballot", () => {
+  const cancel = (id: string, name: string | null, body: unknown) => call(portal, `/ballots/${id}/cancel`, { method: "POST", ...(name ? as(name) : {}), body });
+  const auditOf = (id: string, action: string) =>
+    portal.db.$client.prepare("select seq, actor_id as actorId, data from audit_events where subject_id = ? and action = ? order by seq").all(id, action) as { seq: number; actorId: string | null; data: string }[];
+
+  it("the secretariat cancels an open ballot: no tally and no result, the reason and the votes' hash on the signed record, the standard back to draft, the roll told", async () => {
+    const { id, subject } = await openBallot({ rule: "simple-majority" });
+    expect((await vote(id, "repA", { position: "approve" })).status).toBe(200);
+    expect((await vote(id, "expert1", { position: "disapprove", reason: "Clause 3 is ambiguous." })).status).toBe(200);
+    const votesBefore = portal.db.$client.prepare("select unit_id as unitId, voter_id as voterId, position, reason, cast_at as castAt, version from votes where ballot_id = ? order by unit_id").all(id) as Record<string, unknown>[];
+
+    const res = await cancel(id, "admin", { reason: "  The revision cites a withdrawn regulation; a corrected revision will be balloted.  " });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.ballot).toMatchObject({ id, status: "cancelled", result: null, tally: null, closedAt: expect.any(String) });
+    expect(res.body.ballot.explanation).toContain("The ballot was cancelled.");
+    expect((await call(portal, `/standards/${subject.standardId}`, as("expert1"))).body.standard.status).toBe("draft");
+
+    // The record: one "ballot.cancelled" entry with the trimmed reason and the hash of the votes at that moment, covered by a signed checkpoint.
+    const [entry] = auditOf(id, "ballot.cancelled");
+    const data = JSON.parse(entry.data);
+    expect(entry.actorId).toBe(who.admin.id);
+    expect(data).toMatchObject({ reason: "The revision cites a withdrawn regulation; a corrected revision will be balloted.", statusBefore: "open", votesCast: 2, subjectHash: subject.hash });
+    expect(data.votesHash).toBe(sha256(canonicalize(votesBefore)!));
+    expect(portal.db.$client.prepare("select seq from audit_checkpoints where reason = ?").get(`ballot ${id} cancelled`)).toEqual({ seq: entry.seq });
+    expect(auditActions(id)).toEqual(["ballot.created", "ballot.opened", "vote.cast", "vote.cast", "ballot.cancelled"]);
+    expect(portal.db.$client.prepare("select tally_json as tally, result from ballots where id = ?").get(id)).toEqual({ tally: null, result: null });
+
+    // Everyone on the roll hears of it (kind ballot.closed), with the reason in the mail.
+    const notes = portal.db.$client.prepare("select user_id as userId, kind, title from notifications where link = ? and title like 'Ballot cancelled%'").all(`/ballots/${id}`) as { userId: string; kind: string; title: string }[];
+    expect(notes.map((n) => n.userId).sort()).toEqual(["repA", "memberA2", "repB", "repC", "expert1", "expert2"].map((n) => who[n].id).sort());
+    expect(new Set(notes.map((n) => `${n.kind}|${n.title}`))).toEqual(new Set([`ballot.closed|Ballot cancelled: ${subject.standardId} revision 00`]));
+    const mail = portal.db.$client.prepare("select text from outbox where \"to\" = (select email from users where id = ?) order by id desc limit 1").get(who.repB.id) as { text: string };
+    expect(mail.text).toContain("Reason: The revision cites a withdrawn regulation");
+
+    // After the cancel: votes, closing, cancelling again and the record are 409; the clock leaves it alone.
+    const late = await refused(() => vote(id, "repB", { position: "approve" }), 409, "conflict");
+    expect(late.body.error.message).toMatch(/cancelled/);
+    await refused(() => call(portal, `/ballots/${id}/close`, { method: "POST", ...as("admin") }), 409, "conflict");
+    await refused(() => cancel(id, "admin", { reason: "again" }), 409, "conflict");
+    const record = await refused(() => call(portal, `/ballots/${id}/record`, as("observer")), 409, "conflict");
+    expect(record.body.error.message).toMatch(/cancelled.*no result.*Reason: The revision cites a withdrawn regulation/);
+    const clock = closeDueBallots(new Date(Date.now() + 72 * HOUR));
+    expect(clock.closed).not.toContain(id);
+    expect(clock.reminded).not.toContain(id);
+    expect((await call(portal, `/ballots/${id}`, as("admin"))).body).toMatchObject({ status: "cancelled", result: null });
+    expect(auditActions(id).at(-1)).toBe("ballot.cancelled");
+    // A new ballot can open on the same revision.
+    const again = await call(portal, "/ballots", { method: "POST", ...as("admin"), body: { subject: { standardId: subject.standardId, revision: subject.revision }, rule: "iso", voterUnit: "individual", eligible: { roles: ["expert"] }, closesAt: inHours(5) } });
+    expect(again.status, again.text).toBe(201);
+  });
+
+  it("a proposal whose ballot is cancelled goes back to submitted, in the same transaction, and a new ballot can open on it", async () => {
+    const p = proposalRow("submitted");
+    const body = { subject: { proposalId: p.id }, rule: "consensus", voterUnit: "individual", eligible: { roles: ["expert"] }, closesAt: inHours(3) };
+    const first = await call(portal, "/ballots", { method: "POST", ...as("admin"), body });
+    expect(first.status, first.text).toBe(201);
+    const state = () => portal.db.$client.prepare("select state, decided_at as decidedAt from proposals where id = ?").get(p.id) as { state: string; decidedAt: string | null };
+    expect(state().state).toBe("in-ballot");
+    await refused(() => call(portal, "/ballots", { method: "POST", ...as("admin"), body }), 409, "conflict");
+
+    const res = await cancel(first.body.ballot.id, "admin", { reason: "Wrong committee roll." });
+    expect(res.status, res.text).toBe(200);
+    expect(state()).toEqual({ state: "submitted", decidedAt: null });
+    expect(JSON.parse(auditOf(first.body.ballot.id, "ballot.cancelled")[0].data)).toMatchObject({ subject: { proposalId: p.id }, proposalState: "submitted", votesCast: 0 });
+    // Nobody is told the proposal was decided: it was not.
+    expect(portal.db.$client.prepare("select count(*) as n from notifications where kind = 'proposal.decided' and link = ?").get(`/proposals/${p.id}`)).toEqual({ n: 0 });
+
+    const second = await call(portal, "/ballots", { method: "POST", ...as("admin"), body });
+    expect(second.status, second.text).toBe(201);
+    expect(state().state).toBe("in-ballot");
+    expect((await call(portal, `/ballots?proposalId=${p.id}`, as("admin"))).body.ballots.map((b: { status: string }) => b.status)).toEqual(["open", "cancelled"]);
+  });
+
+  it("a scheduled ballot can be cancelled before it opens: no roll is ever frozen and the clock never opens it", async () => {
+    const { id } = await openBallot({ opensAt: inHours(2), closesAt: inHours(30) });
+    const res = await cancel(id, "admin", { reason: "Scheduled by mistake." });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.ballot).toMatchObject({ status: "cancelled", eligibleCount: null, rollHash: null });
+    expect(closeDueBallots(new Date(Date.now() + 3 * HOUR)).opened).not.toContain(id);
+    expect(closeDueBallots(new Date(Date.now() + 31 * HOUR)).closed).not.toContain(id);
+    expect(portal.db.$client.prepare("select count(*) as n from ballot_roll where ballot_id = ?").get(id)).toEqual({ n: 0 });
+    expect(JSON.parse(auditOf(id, "ballot.cancelled")[0].data)).toMatchObject({ statusBefore: "scheduled", rollHash: null, votesCast: 0 });
+    expect(auditActions(id)).toEqual(["ballot.created", "ballot.cancelled"]);
+  });
+
+  it("only the secretariat cancels, with a reason; closed ballots cannot be cancelled — each refusal writes nothing", async () => {
+    const { id } = await openBallot();
+    for (const name of ["repA", "expert1", "observer"]) await refused(() => cancel(id, name, { reason: "no" }), 403, "forbidden");
+    await refused(() => call(portal, `/ballots/${id}/cancel`, { method: "POST", token: readOnlyAdminToken, body: { reason: "no" } }), 403, "forbidden");
+    await refused(() => cancel(id, null, { reason: "no" }), 401, "unauthorized");
+    await refused(() => cancel(id, "outsider", { reason: "no" }), 404, "not_found");
+    await refused(() => cancel("no-such-ballot", "admin", { reason: "no" }), 404, "not_found");
+    const missing = await refused(() => cancel(id, "admin", {}), 400, "bad_request");
+    expect(missing.body.error.fields).toEqual({ reason: "Say why the ballot is cancelled." });
+    await refused(() => cancel(id, "admin", { reason: "   " }), 400, "bad_request");
+    await refused(() => cancel(id, "admin", { reason: "x".repeat(2001) }), 400, "bad_request");
+    await refused(() => cancel(id, "admin", { reason: 42 }), 400, "bad_request");
+    expect((await call(portal, `/ballots/${id}`, as("admin"))).body.status).toBe("open");
+
+    await call(portal, `/ballots/${id}/close`, { method: "POST", ...as("admin") });
+    const closed = await refused(() => cancel(id, "admin", { reason: "too late" }), 409, "conflict");
+    expect(closed.body.error.message).toMatch(/already closed/);
+  });
+
+  it("a ballot past its closing time closes with its result instead of being cancelled", async () => {
+    const soon = await openBallot({ closesAt: new Date(Date.now() + 1200).toISOString() });
+    await vote(soon.id, "repA", { position: "approve" });
+    await new Promise((r) => setTimeout(r, 1400));
+    const res = await cancel(soon.id, "admin", { reason: "too late" });
+    expectError(res, 409, "conflict");
+    expect((await call(portal, `/ballots/${soon.id}`, as("admin"))).body).toMatchObject({ status: "closed", result: "approved" });
+    expect(auditActions(soon.id).filter((a) => a.startsWith("ballot."))).toEqual(["ballot.created", "ballot.opened", "ballot.closed"]);
+  });
+});
+
 describe("notifications", () => {
   it("voters are told in the portal and by mail that a ballot opened and closed, as each chose", async () => {
     setPreferences(who.repC.id, {
       "ballot.opened": { inPortal: true, byMail: false },
       "ballot.closing": { inPortal: true, byMail: true },
       "ballot.closed": { inPortal: false, byMail: false },
+      "proposal.submitted": { inPortal: true, byMail: true },
+      "proposal.decided": { inPortal: true, byMail: true },
+      "comment.mention": { inPortal: true, byMail: true },
     });
     const mailsTo = (name: string) => (portal.db.$client.prepare("select subject from outbox where \"to\" = (select email from users where id = ?) order by id").all(who[name].id) as { subject: string }[]).map((m) => m.subject);
     const notes = (name: string, id: string) => portal.db.$client.prepare("select kind, title from notifications where user_id = ? and link = ? order by id").all(who[name].id, `/ballots/${id}`) as { kind: string; title: string }[];
@@ -473,7 +592,7 @@ describe("keys and checkpoints", () => {
 
   it("the OpenAPI document describes every ballot endpoint", async () => {
     const doc = (await call(portal, "/openapi.json")).body;
-    for (const p of ["/ballots", "/ballots/{id}", "/ballots/{id}/vote", "/ballots/{id}/close", "/ballots/{id}/record", "/keys", "/audit/checkpoints/latest"]) expect(doc.paths[p], p).toBeDefined();
+    for (const p of ["/ballots", "/ballots/{id}", "/ballots/{id}/vote", "/ballots/{id}/close", "/ballots/{id}/cancel", "/ballots/{id}/record", "/keys", "/audit/checkpoints/latest"]) expect(doc.paths[p], p).toBeDefined();
   });
 });
 

@@ -2,7 +2,8 @@
  * Proposals through the real HTTP API of a running portal: proposing amendments and new standards,
  * reading and listing them per role, editing a draft, submitting, the redline against the base,
  * withdrawing, and applying an approved proposal — cleanly, through the three-way merge, and with
- * conflicts (409, nothing written) that resolutions settle. Every refusal: its status, the
+ * conflicts (409, nothing written) that resolutions settle; who is notified when a proposal is
+ * submitted or decided. Every refusal: its status, the
  * contract's error body, and no table changed.
  *
  * A proposal reaches "approved" the way it does in production: a ballot opened by the secretariat
@@ -10,6 +11,8 @@
  */
 import { createHash } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { setPreferences, type Preferences } from "../../app/domain/notifications.server";
+import { NOTIFICATION_KINDS } from "../../app/domain/notification-kinds";
 import { accessTokenFor, createAdmin, createOrg, createUser, sessionCookieFor } from "../support/factories";
 import { call, type CallResult } from "../support/http";
 import { lastAuditEvent, startPortal, tableCounts, type TestPortal } from "../support/portal";
@@ -553,6 +556,95 @@ describe("POST /proposals/{id}/apply", () => {
     await refused(() => call(portal, `/proposals/${id}/apply`, { method: "POST", ...as("expert"), rawBody: "resolve please", contentType: "text/plain" }), 400, "bad_request");
     const res = await apply(id, "expert", {});
     expect(res.status, res.text).toBe(200);
+  });
+});
+
+describe("notifications about proposals", () => {
+  /** The proposal notices each person got for a proposal: kind and title. */
+  const noticesOf = (proposalId: string) => {
+    const rows = portal.db.$client.prepare("select user_id as userId, kind, title from notifications where link = ? order by id").all(`/proposals/${proposalId}`) as { userId: string; kind: string; title: string }[];
+    const byName: Record<string, string[]> = {};
+    for (const [name, w] of Object.entries(who)) {
+      const mine = rows.filter((r) => r.userId === w.id).map((r) => `${r.kind}: ${r.title}`);
+      if (mine.length) byName[name] = mine;
+    }
+    return byName;
+  };
+  const lastMailTo = (name: string) => portal.db.$client.prepare('select subject, text from outbox where "to" = (select email from users where id = ?) order by id desc limit 1').get(who[name].id) as { subject: string; text: string } | undefined;
+
+  it("a submission tells the committee (members, experts, observers) but not the author, the secretariat or other committees; a refused submission tells nobody", async () => {
+    const s = await standardWithRevision(A);
+    const id = await amendment(s.id);
+    // Refused (nothing changes in the text): nobody hears of it.
+    await refused(() => submit(id), 422, "unprocessable");
+    expect(noticesOf(id)).toEqual({});
+
+    await saveText(id, doc(`# ${s.id} Import VAT on returns`, A, B));
+    expect((await submit(id)).status).toBe(200);
+    const submitted = "proposal.submitted: Proposal submitted in TAR: Lower the threshold";
+    expect(noticesOf(id)).toEqual({ expert: [submitted], otherMember: [submitted], observer: [submitted] });
+    expect(lastMailTo("observer")).toMatchObject({ subject: "Proposal submitted in TAR: Lower the threshold", text: expect.stringContaining(`/proposals/${id}`) });
+  });
+
+  it("each person's choices hold: a member who turned proposal notices off gets none", async () => {
+    const off: Preferences = Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, { inPortal: true, byMail: true }])) as Preferences;
+    off["proposal.submitted"] = { inPortal: false, byMail: false };
+    setPreferences(who.otherMember.id, off);
+    try {
+      const s = await standardWithRevision(A);
+      const id = await amendment(s.id);
+      await saveText(id, doc(`# ${s.id} Import VAT on returns`, A, C));
+      expect((await submit(id)).status).toBe(200);
+      expect(Object.keys(noticesOf(id)).sort()).toEqual(["expert", "observer"]);
+    } finally {
+      off["proposal.submitted"] = { inPortal: true, byMail: true };
+      setPreferences(who.otherMember.id, off);
+    }
+  });
+
+  it("a decision tells the author and the committee, never the person who made it: approved by ballot, then applied", async () => {
+    const s = await standardWithRevision(A, B);
+    const text = doc(`# ${s.id} Import VAT on returns`, A, C);
+    const id = await approvedAmendment(s.id, text); // the admin closes the ballot
+    const approved = "proposal.decided: Proposal approved: Lower the threshold";
+    const submitted = "proposal.submitted: Proposal submitted in TAR: Lower the threshold";
+    expect(noticesOf(id)).toEqual({ member: [approved], expert: [submitted, approved], otherMember: [submitted, approved], observer: [submitted, approved] });
+
+    expect((await apply(id)).status).toBe(200); // the expert applies
+    const applied = `proposal.decided: Proposal applied: Lower the threshold is now ${s.id} revision 01`;
+    const after = noticesOf(id);
+    expect(after.member.at(-1)).toBe(applied);
+    expect(after.otherMember.at(-1)).toBe(applied);
+    expect(after.observer.at(-1)).toBe(applied);
+    expect(after.expert).toEqual([submitted, approved]);
+    expect(after.admin).toBeUndefined();
+    expect(after.outsider).toBeUndefined();
+  });
+
+  it("a ballot that rejects it, and a withdrawal after submission, are decisions too; withdrawing a draft tells nobody", async () => {
+    const s = await standardWithRevision(A);
+    const rejected = await amendment(s.id);
+    await saveText(rejected, doc(`# ${s.id} Import VAT on returns`, B));
+    await submit(rejected);
+    const ballot = await call(portal, "/ballots", {
+      method: "POST",
+      ...as("admin"),
+      body: { subject: { proposalId: rejected }, rule: "simple-majority", voterUnit: "individual", eligible: { roles: ["expert"] }, closesAt: new Date(Date.now() + 3600_000).toISOString() },
+    });
+    await call(portal, `/ballots/${ballot.body.ballot.id}/vote`, { method: "PUT", ...as("expert"), body: { position: "disapprove" } });
+    await call(portal, `/ballots/${ballot.body.ballot.id}/close`, { method: "POST", ...as("admin") });
+    expect(noticesOf(rejected).member).toEqual(["proposal.decided: Proposal rejected: Lower the threshold"]);
+
+    expect((await call(portal, `/proposals/${rejected}/withdraw`, { method: "POST", ...as("member") })).status).toBe(200);
+    const withdrawn = "proposal.decided: Proposal withdrawn: Lower the threshold";
+    const notices = noticesOf(rejected);
+    expect(notices.member).toEqual(["proposal.decided: Proposal rejected: Lower the threshold"]); // the author withdrew it: not told of their own step
+    expect(notices.observer.at(-1)).toBe(withdrawn);
+    expect(notices.expert.at(-1)).toBe(withdrawn);
+
+    const draft = await amendment(s.id);
+    expect((await call(portal, `/proposals/${draft}/withdraw`, { method: "POST", ...as("member") })).status).toBe(200);
+    expect(noticesOf(draft)).toEqual({});
   });
 });
 

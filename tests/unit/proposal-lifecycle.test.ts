@@ -10,6 +10,7 @@ const TABLE: Record<ProposalStep, string> = {
   apply:             ".            .            .            applied      .            .        .",
   withdraw:          "withdrawn    withdrawn    .            withdrawn    withdrawn    .        .",
   ballot:            ".            in-ballot    approved     .            .            .        .",
+  cancelBallot:      ".            .            submitted    .            .            .        .",
 };
 
 describe("proposal steps", () => {
@@ -25,6 +26,14 @@ describe("proposal steps", () => {
   it("a ballot decides in both directions, and only from in-ballot", () => {
     expect(checkProposalStep("in-ballot", "ballot", "rejected")).toEqual({ ok: true, to: "rejected" });
     expect(checkProposalStep("submitted", "ballot", "approved").ok).toBe(false);
+  });
+
+  it("a cancelled ballot returns its proposal to submitted, so that a new ballot can open on it", () => {
+    expect(checkProposalStep("in-ballot", "cancelBallot")).toEqual({ ok: true, to: "submitted" });
+    expect(checkProposalStep("submitted", "ballot")).toEqual({ ok: true, to: "in-ballot" });
+    const r = checkProposalStep("approved", "cancelBallot");
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toMatch(/^The proposal is approved\. Only a proposal under ballot goes back to submitted/);
   });
 
   it("a refusal says the state, what the step needs, and what to do", () => {

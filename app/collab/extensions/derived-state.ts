@@ -1,12 +1,14 @@
 /**
  * Derived state: a while after a standard's document changes (debounced), its Markdown is exported
  * and written to the draft row with its rule set, conformance and search index, so every reader of
- * the draft (API, pages, revisions, search) follows the live text. The write never touches the
- * document, so it cannot feed back into it. Proposal documents are not derived yet.
+ * the draft (API, pages, revisions, search) follows the live text. A proposal's document is derived
+ * the same way into the proposal's text (while it is a draft), so its redline, submission and merge
+ * follow the live text. The write never touches the document, so it cannot feed back into it.
  */
 import type { Document, Extension } from "@hocuspocus/server";
 import { getDraft } from "../../domain/standards.server";
 import { saveDraft } from "../../domain/drafts.server";
+import { saveProposalTextFromDocument } from "../../domain/proposals.server";
 import { normalizeMarkdownWhitespace } from "../../editor/markdown";
 import type { CollabContext } from "../context";
 import { parseDocName } from "../persistence.server";
@@ -23,7 +25,15 @@ export function derivedState(options: { debounceMs: number; isOpen: () => boolea
     pending.delete(documentName);
     if (!options.isOpen()) return;
     const parsed = parseDocName(documentName);
-    if (parsed?.kind !== "standard") return;
+    if (!parsed) return;
+    if (parsed.kind === "proposal") {
+      try {
+        saveProposalTextFromDocument({ id: parsed.id, markdown: markdownFromDoc(job.document), actorId: job.actorId });
+      } catch (error) {
+        console.error(`[collab] could not derive the text of ${documentName}: ${(error as Error).message}`);
+      }
+      return;
+    }
     try {
       const markdown = markdownFromDoc(job.document);
       const current = getDraft(parsed.id);

@@ -1,0 +1,454 @@
+/**
+ * The load side of the collaboration benchmark, run by bench/collab.bench.ts in its own process:
+ * Yjs clients over raw `ws` + y-protocols, speaking Hocuspocus 3's wire format (each message is
+ * the document name, a message type, then a y-protocols sync or awareness payload). Against the
+ * portal they authenticate with a personal access token and sync with the server; against the
+ * relay baseline they start from the same Yjs state (a file) and send exactly the same messages.
+ *
+ *   npx tsx bench/collab-client.ts '<json config>'
+ *
+ * Modes:
+ * - traffic: N background clients type into the document (one character per edit at `rate` edits/s
+ *   each, into their own paragraph) and update their presence (awareness: a cursor) at
+ *   `presenceHz`; two probe clients measure edit propagation: the sender inserts a marker with a
+ *   sequence number, the receiver timestamps its arrival (both in this process, one clock). At the
+ *   end every client's document state is compared (state vector + delete set).
+ * - open: time from connecting to synced for a fresh client, against Y.applyUpdate of the same bytes.
+ * - opener: clients repeatedly open (connect, sync, close) a large document until a deadline.
+ *
+ * Prints progress lines (`MEASURE_START`, `MEASURE_END`) and a final `RESULT <json>`.
+ */
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import * as decoding from "lib0/decoding";
+import * as encoding from "lib0/encoding";
+import WebSocket from "ws";
+import * as awarenessProtocol from "y-protocols/awareness";
+import * as syncProtocol from "y-protocols/sync";
+import * as Y from "yjs";
+
+// Hocuspocus message types and sub-types.
+const SYNC = 0;
+const AWARENESS = 1;
+const AUTH = 2;
+const SYNC_REPLY = 4;
+const SYNC_STATUS = 8;
+const AUTH_TOKEN = 0;
+const AUTH_DENIED = 1;
+const AUTH_OK = 2;
+const STEP1 = 0;
+const STEP2 = 1;
+const UPDATE = 2;
+
+/** The probe marker: an invisible separator, "P", the sequence number, the separator again. */
+const MARK = "\u2063P";
+const MARK_BYTES = Buffer.from(MARK, "utf8");
+/**
+ * The fences: when the traffic stops, every client types "\u2063F<its index>\u2063". The server (and
+ * the relay) forward each connection's messages in order, so a client that has another's fence has
+ * all that client's edits: once it has every other client's fence, its document is complete.
+ */
+const FENCE_BYTES = Buffer.from("\u2063F", "utf8");
+const SEP_BYTES = Buffer.from("\u2063", "utf8");
+
+type Target = "portal" | "relay";
+
+type ClientOptions = {
+  url: string;
+  docName: string;
+  target: Target;
+  token?: string;
+  /** Relay: the document's starting state (the portal syncs it instead). */
+  initialState?: Uint8Array;
+  /** Apply remote updates at once (probes, openers) or keep them for the final comparison (background clients). */
+  live: boolean;
+  onMessage?: (data: Buffer, at: number) => void;
+};
+
+/** One Yjs client on a raw WebSocket. */
+class RawClient {
+  readonly doc = new Y.Doc();
+  readonly awareness: awarenessProtocol.Awareness;
+  readonly kept: Uint8Array[] = [];
+  ws!: WebSocket;
+  synced!: Promise<void>;
+  received = 0;
+  acks = 0;
+  readonly fences = new Set<number>();
+  closeCode: number | null = null;
+  private resolveSynced!: () => void;
+  private rejectSynced!: (e: Error) => void;
+
+  constructor(readonly options: ClientOptions) {
+    this.awareness = new awarenessProtocol.Awareness(this.doc);
+    // Only this client's own changes go out; remote updates are applied with the origin "remote".
+    this.doc.on("update", (update: Uint8Array, origin: unknown) => {
+      if (origin === "remote") return;
+      this.send(SYNC, (e) => syncProtocol.writeUpdate(e, update));
+    });
+  }
+
+  /** Connects (and, on the portal, authenticates and syncs); resolves when the document is synced. */
+  connect(): Promise<void> {
+    this.synced = new Promise<void>((resolve, reject) => {
+      this.resolveSynced = resolve;
+      this.rejectSynced = reject;
+    });
+    const o = this.options;
+    if (o.initialState) Y.applyUpdate(this.doc, o.initialState, "remote");
+    this.ws = new WebSocket(o.url, { perMessageDeflate: false });
+    this.ws.binaryType = "nodebuffer";
+    this.ws.on("open", () => {
+      if (o.target === "relay") return this.resolveSynced();
+      this.send(AUTH, (e) => {
+        encoding.writeVarUint(e, AUTH_TOKEN);
+        encoding.writeVarString(e, o.token ?? "");
+      });
+    });
+    this.ws.on("message", (data: Buffer) => this.handle(data));
+    this.ws.on("error", (err) => this.rejectSynced(err));
+    this.ws.on("close", (code) => {
+      this.closeCode = code;
+      this.rejectSynced(new Error(`closed ${code}`));
+    });
+    return this.synced;
+  }
+
+  /** Sends one Hocuspocus message: the document name, the type, then `write`'s payload. */
+  send(type: number, write: (e: encoding.Encoder) => void): void {
+    if (this.ws?.readyState !== WebSocket.OPEN) return;
+    const e = encoding.createEncoder();
+    encoding.writeVarString(e, this.options.docName);
+    encoding.writeVarUint(e, type);
+    write(e);
+    this.ws.send(encoding.toUint8Array(e));
+  }
+
+  /** Sends this client's presence (awareness state). */
+  sendPresence(): void {
+    const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, [this.doc.clientID]);
+    this.send(AWARENESS, (e) => encoding.writeVarUint8Array(e, update));
+  }
+
+  private handle(data: Buffer): void {
+    const at = performance.now();
+    this.received++;
+    this.options.onMessage?.(data, at);
+    for (let i = data.indexOf(FENCE_BYTES); i >= 0; i = data.indexOf(FENCE_BYTES, i + 1)) {
+      const start = i + FENCE_BYTES.length;
+      this.fences.add(Number(data.subarray(start, data.indexOf(SEP_BYTES, start)).toString("utf8")));
+    }
+    const d = decoding.createDecoder(data);
+    decoding.readVarString(d);
+    const type = decoding.readVarUint(d);
+    if (type === AUTH) {
+      const sub = decoding.readVarUint(d);
+      if (sub === AUTH_DENIED) this.rejectSynced(new Error(`permission denied: ${decoding.readVarString(d)}`));
+      if (sub === AUTH_OK) this.send(SYNC, (e) => syncProtocol.writeSyncStep1(e, this.doc));
+      return;
+    }
+    if (type === SYNC_STATUS) {
+      this.acks++;
+      return;
+    }
+    if (type !== SYNC && type !== SYNC_REPLY) return;
+    const sub = decoding.readVarUint(d);
+    if (sub === STEP1) {
+      const stateVector = decoding.readVarUint8Array(d);
+      this.send(SYNC, (e) => {
+        encoding.writeVarUint(e, STEP2);
+        encoding.writeVarUint8Array(e, Y.encodeStateAsUpdate(this.doc, stateVector));
+      });
+    } else if (sub === STEP2) {
+      Y.applyUpdate(this.doc, decoding.readVarUint8Array(d), "remote");
+      this.resolveSynced();
+    } else if (sub === UPDATE) {
+      const update = decoding.readVarUint8Array(d);
+      if (this.options.live) Y.applyUpdate(this.doc, update, "remote");
+      else this.kept.push(update);
+    }
+  }
+
+  /** Applies what was kept, then a digest of the document's exact state: its state vector and delete set (equal digests = identical documents). */
+  digest(): string {
+    if (this.kept.length) {
+      Y.applyUpdate(this.doc, Y.mergeUpdates(this.kept.splice(0)), "remote");
+    }
+    return docDigest(this.doc);
+  }
+
+  close(): void {
+    this.awareness.destroy();
+    this.ws?.terminate();
+  }
+}
+
+/** The digest of a document's exact state (see RawClient.digest); bench/collab.bench.ts computes the server's the same way. */
+function docDigest(doc: Y.Doc): string {
+  return createHash("sha256").update(Y.encodeSnapshotV2(Y.snapshot(doc))).digest("hex").slice(0, 16);
+}
+
+/** The paragraphs (Lexical element nodes, as XmlText children of "root") that end in text, where typing appends. */
+function typableParagraphs(doc: Y.Doc): Y.XmlText[] {
+  const root = doc.get("root", Y.XmlText) as Y.XmlText;
+  return (root.toDelta() as { insert: unknown }[])
+    .map((d) => d.insert)
+    .filter((x): x is Y.XmlText => x instanceof Y.XmlText)
+    .filter((p) => {
+      const delta = p.toDelta() as { insert: unknown }[];
+      return delta.length > 0 && typeof delta[delta.length - 1].insert === "string";
+    });
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** p50/p95/p99/max of samples in ms (3 decimals). */
+function summarize(samples: number[]): { count: number; p50: number; p95: number; p99: number; max: number; mean: number } {
+  const s = [...samples].sort((a, b) => a - b);
+  const r = (x: number) => Math.round(x * 1000) / 1000;
+  return { count: s.length, p50: r(percentile(s, 50)), p95: r(percentile(s, 95)), p99: r(percentile(s, 99)), max: r(s[s.length - 1] ?? NaN), mean: r(s.reduce((a, b) => a + b, 0) / (s.length || 1)) };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Connects clients `stagger` ms apart (no thundering herd of handshakes) and waits until all are synced. */
+async function connectAll(clients: RawClient[], stagger = 3, timeoutMs = 60_000): Promise<void> {
+  const all: Promise<void>[] = [];
+  for (const c of clients) {
+    all.push(c.connect());
+    await sleep(stagger);
+  }
+  await Promise.race([Promise.all(all), sleep(timeoutMs).then(() => Promise.reject(new Error(`clients not synced within ${timeoutMs} ms`)))]);
+}
+
+// ─── traffic ─────────────────────────────────────────────────────────────────────────────────────
+
+type TrafficConfig = {
+  mode: "traffic";
+  target: Target;
+  url: string;
+  docName: string;
+  tokens: string[];
+  initialStatePath?: string;
+  clients: number;
+  rate: number;
+  presenceHz: number;
+  probeRate: number;
+  warmupMs: number;
+  durationMs: number;
+  settleMs: number;
+};
+
+async function traffic(cfg: TrafficConfig) {
+  const initialState = cfg.initialStatePath ? new Uint8Array(fs.readFileSync(cfg.initialStatePath)) : undefined;
+  const sentAt = new Map<number, number>();
+  const latencies: number[] = [];
+  let measuring = false;
+  const seen = new Set<number>();
+  const onProbeMessage = (data: Buffer, at: number) => {
+    let i = data.indexOf(MARK_BYTES);
+    while (i >= 0) {
+      const start = i + MARK_BYTES.length;
+      const end = data.indexOf(SEP_BYTES, start);
+      const seq = Number(data.subarray(start, end).toString("utf8"));
+      const sent = sentAt.get(seq);
+      if (sent !== undefined && !seen.has(seq)) {
+        seen.add(seq);
+        if (measuring) latencies.push(at - sent);
+      }
+      i = data.indexOf(MARK_BYTES, end);
+    }
+  };
+  const base = { url: cfg.url, docName: cfg.docName, target: cfg.target, initialState };
+  const background = Array.from({ length: cfg.clients }, (_, i) => new RawClient({ ...base, token: cfg.tokens[i % cfg.tokens.length], live: false }));
+  const sender = new RawClient({ ...base, token: cfg.tokens[0], live: true });
+  const receiver = new RawClient({ ...base, token: cfg.tokens[1 % cfg.tokens.length], live: true, onMessage: onProbeMessage });
+  const everyone = [sender, receiver, ...background];
+  const t0 = performance.now();
+  await connectAll(everyone);
+  const connectMs = performance.now() - t0;
+
+  const timers: NodeJS.Timeout[] = [];
+  const letters = "abcdefghijklmnopqrstuvwxyz ";
+  let edits = 0;
+  background.forEach((c, i) => {
+    const paragraphs = typableParagraphs(c.doc);
+    const p = paragraphs[i % paragraphs.length];
+    const period = 1000 / cfg.rate;
+    let n = 0;
+    const typeOne = () => {
+      p.insert(p.length, letters[(i + n++) % letters.length]);
+      c.awareness.setLocalStateField("cursor", { paragraph: i % paragraphs.length, offset: p.length });
+      edits++;
+    };
+    const presence = () => c.sendPresence();
+    c.awareness.setLocalState({ user: { name: `Bench ${i}`, color: "#336699" }, cursor: null });
+    // A random phase, so the clients do not type in lockstep.
+    timers.push(
+      setTimeout(() => {
+        typeOne();
+        timers.push(setInterval(typeOne, period));
+      }, Math.random() * period),
+    );
+    if (cfg.presenceHz > 0) {
+      const pp = 1000 / cfg.presenceHz;
+      timers.push(
+        setTimeout(() => {
+          presence();
+          timers.push(setInterval(presence, pp));
+        }, Math.random() * pp),
+      );
+    }
+  });
+
+  // The probes: the sender types a marker into its own paragraph; the receiver timestamps it.
+  const probeParagraphs = typableParagraphs(sender.doc);
+  const probeP = probeParagraphs[probeParagraphs.length - 1];
+  let seq = 0;
+  const probe = () => {
+    const n = ++seq;
+    const text = `${MARK}${n}\u2063`;
+    sentAt.set(n, performance.now());
+    probeP.insert(probeP.length, text); // sends synchronously (the update handler)
+  };
+
+  await sleep(cfg.warmupMs);
+  const cpu0 = process.cpuUsage();
+  measuring = true;
+  console.log("MEASURE_START");
+  const probeTimer = setInterval(probe, 1000 / cfg.probeRate);
+  const editsBefore = edits;
+  await sleep(cfg.durationMs);
+  clearInterval(probeTimer);
+  const editsInWindow = edits - editsBefore;
+  const lastProbe = seq;
+  console.log("MEASURE_END");
+  const cpu1 = process.cpuUsage(cpu0);
+  for (const t of timers) {
+    clearTimeout(t);
+    clearInterval(t);
+  }
+  // Everyone has stopped typing: each types its fence, then waits (bounded by settleMs) until it has everyone else's.
+  everyone.forEach((c, i) => {
+    const ps = typableParagraphs(c.doc);
+    const p = c === sender ? probeP : ps[i % ps.length];
+    p.insert(p.length, `\u2063F${i}\u2063`);
+  });
+  const until = performance.now() + cfg.settleMs;
+  const complete = (c: RawClient) => c.fences.size >= everyone.length - 1;
+  while (everyone.some((c) => !complete(c)) && performance.now() < until) await sleep(20);
+  const unfenced = everyone.filter((c) => !complete(c)).length;
+  const lost = [...sentAt.keys()].filter((s) => !seen.has(s)).length;
+  const closed = everyone.filter((c) => c.closeCode !== null).map((c) => c.closeCode);
+
+  const digests = new Map<string, number>();
+  for (const c of everyone) {
+    const d = c.digest();
+    digests.set(d, (digests.get(d) ?? 0) + 1);
+  }
+  const received = everyone.reduce((n, c) => n + c.received, 0);
+  for (const c of everyone) c.close();
+  return {
+    target: cfg.target,
+    clients: cfg.clients,
+    rate: cfg.rate,
+    presenceHz: cfg.presenceHz,
+    probeRate: cfg.probeRate,
+    connectMs: Math.round(connectMs),
+    propagation: summarize(latencies),
+    probesSent: sentAt.size,
+    probesLost: lost,
+    clientsWithoutFence: unfenced,
+    socketsClosedEarly: closed.length,
+    closeCodes: [...new Set(closed)],
+    editsInWindow,
+    editsPerSecond: Math.round((editsInWindow / cfg.durationMs) * 1000),
+    messagesReceived: received,
+    harnessCpuPercent: Math.round(((cpu1.user + cpu1.system) / 1000 / cfg.durationMs) * 100),
+    documents: { digests: Object.fromEntries(digests), identical: digests.size === 1 },
+  };
+}
+
+// ─── open ────────────────────────────────────────────────────────────────────────────────────────
+
+type OpenConfig = { mode: "open"; url: string; docName: string; token: string; runs: number };
+
+/** Connect → authenticated → synced, for a fresh client; the document's state bytes as it received them. */
+async function openOnce(url: string, docName: string, token: string): Promise<{ ms: number; client: RawClient }> {
+  const client = new RawClient({ url, docName, target: "portal", token, live: true });
+  const t0 = performance.now();
+  await client.connect();
+  return { ms: performance.now() - t0, client };
+}
+
+async function open(cfg: OpenConfig) {
+  // The first open loads the document on the server (from SQLite); the holder keeps it loaded, as
+  // it is while anyone edits it, and gives the state bytes the baseline applies.
+  const first = await openOnce(cfg.url, cfg.docName, cfg.token);
+  const holder = first.client;
+  const bytes = Y.encodeStateAsUpdate(holder.doc);
+  const chars = (holder.doc.get("root", Y.XmlText) as Y.XmlText).toString().length;
+  const opens: number[] = [];
+  const applies: number[] = [];
+  for (let i = 0; i < cfg.runs; i++) {
+    const o = await openOnce(cfg.url, cfg.docName, cfg.token);
+    opens.push(o.ms);
+    o.client.close();
+    const t0 = performance.now();
+    const d = new Y.Doc();
+    Y.applyUpdate(d, bytes);
+    applies.push(performance.now() - t0);
+    d.destroy();
+  }
+  holder.close();
+  return { firstOpenMs: Math.round(first.ms * 1000) / 1000, stateBytes: bytes.length, xmlChars: chars, open: summarize(opens), applyUpdate: summarize(applies) };
+}
+
+// ─── opener ──────────────────────────────────────────────────────────────────────────────────────
+
+type OpenerConfig = { mode: "opener"; url: string; docName: string; tokens: string[]; clients: number; durationMs: number };
+
+async function opener(cfg: OpenerConfig) {
+  const deadline = performance.now() + cfg.durationMs;
+  const times: number[] = [];
+  let failures = 0;
+  console.log("MEASURE_START");
+  await Promise.all(
+    Array.from({ length: cfg.clients }, async (_, i) => {
+      while (performance.now() < deadline) {
+        try {
+          const o = await openOnce(cfg.url, cfg.docName, cfg.tokens[i % cfg.tokens.length]);
+          times.push(o.ms);
+          o.client.close();
+        } catch {
+          failures++;
+          await sleep(100);
+        }
+      }
+    }),
+  );
+  return { clients: cfg.clients, opens: times.length, failures, open: summarize(times) };
+}
+
+// ─── main ────────────────────────────────────────────────────────────────────────────────────────
+
+const cfg = JSON.parse(process.argv[2] ?? "{}") as TrafficConfig | OpenConfig | OpenerConfig;
+// Bounded: whatever happens, this process ends.
+setTimeout(() => {
+  console.error("collab-client: time limit reached");
+  process.exit(2);
+}, 5 * 60_000).unref();
+const run = cfg.mode === "traffic" ? traffic(cfg) : cfg.mode === "open" ? open(cfg) : cfg.mode === "opener" ? opener(cfg) : Promise.reject(new Error("unknown mode"));
+run.then(
+  (result) => {
+    console.log(`RESULT ${JSON.stringify(result)}`);
+    process.exit(0);
+  },
+  (err) => {
+    console.error(`collab-client failed: ${(err as Error).stack ?? err}`);
+    process.exit(1);
+  },
+);
