@@ -338,16 +338,37 @@ async function traffic(cfg: TrafficConfig) {
     p.insert(p.length, `\u2063F${i}\u2063`);
   });
   const until = performance.now() + cfg.settleMs;
-  const complete = (c: RawClient) => c.fences.size >= everyone.length - 1;
-  while (everyone.some((c) => !complete(c)) && performance.now() < until) await sleep(20);
-  const unfenced = everyone.filter((c) => !complete(c)).length;
+  // (The portal may echo a client's own update back to it: its own fence does not count.)
+  const complete = (c: RawClient, i: number) => c.fences.size - (c.fences.has(i) ? 1 : 0) >= everyone.length - 1;
+  while (everyone.some((c, i) => !complete(c, i)) && performance.now() < until) await sleep(20);
+  const unfenced = everyone.filter((c, i) => !complete(c, i)).length;
   const lost = [...sentAt.keys()].filter((s) => !seen.has(s)).length;
   const closed = everyone.filter((c) => c.closeCode !== null).map((c) => c.closeCode);
 
   const digests = new Map<string, number>();
+  const byDigest = new Map<string, RawClient[]>();
   for (const c of everyone) {
     const d = c.digest();
     digests.set(d, (digests.get(d) ?? 0) + 1);
+    byDigest.set(d, [...(byDigest.get(d) ?? []), c]);
+  }
+  // When documents differ, say how: which clients' edits (by clock) the groups disagree on.
+  let difference: unknown = null;
+  if (byDigest.size > 1) {
+    const role = (clientID: number) => {
+      const i = everyone.findIndex((c) => c.doc.clientID === clientID);
+      return i === 0 ? "sender" : i === 1 ? "receiver" : i > 1 ? `background ${i - 2}` : `other ${clientID}`;
+    };
+    const groups = [...byDigest.values()].map((cs) => ({ members: cs.map((c) => role(c.doc.clientID)).slice(0, 5), size: cs.length, sv: Y.decodeStateVector(Y.encodeStateVector(cs[0].doc)), pending: !!cs[0].doc.store.pendingStructs }));
+    const a = groups[0];
+    difference = groups.slice(1).map((g) => ({
+      group: g.members,
+      size: g.size,
+      pending: g.pending,
+      vsFirst: [...new Set([...a.sv.keys(), ...g.sv.keys()])].filter((k) => a.sv.get(k) !== g.sv.get(k)).map((k) => ({ client: role(k), first: a.sv.get(k) ?? 0, this: g.sv.get(k) ?? 0 })),
+      first: a.members,
+      firstPending: a.pending,
+    }));
   }
   const received = everyone.reduce((n, c) => n + c.received, 0);
   for (const c of everyone) c.close();
@@ -368,7 +389,7 @@ async function traffic(cfg: TrafficConfig) {
     editsPerSecond: Math.round((editsInWindow / cfg.durationMs) * 1000),
     messagesReceived: received,
     harnessCpuPercent: Math.round(((cpu1.user + cpu1.system) / 1000 / cfg.durationMs) * 100),
-    documents: { digests: Object.fromEntries(digests), identical: digests.size === 1 },
+    documents: { digests: Object.fromEntries(digests), identical: digests.size === 1, difference },
   };
 }
 

@@ -11,6 +11,7 @@ import { STANDARD_STATUSES } from "../../db/vocabulary";
 import type { Authenticated } from "../auth/actor.server";
 import { getDraftView, saveDraft, type DraftView } from "../domain/drafts.server";
 import { diffRevisions, freezeRevision, getRevision, listRevisions, REVISION_NUMBER } from "../domain/revisions.server";
+import { currentRelease, listReleases } from "../domain/releases.server";
 import { search } from "../domain/search.server";
 import { changeStatus, createStandard, getStandard, listStandards, type StandardRow } from "../domain/standards.server";
 import { can, type Action, type Actor, type StandardResource } from "../policies/policy";
@@ -112,7 +113,8 @@ function authorizeOn(auth: Authenticated | null, s: StandardRow, action: Action,
 
 function detail(s: StandardRow, actor: Actor | null) {
   const revisions = can(actor, "standard.readDraft", s) ? listRevisions(s.id).map(({ number, hash, createdAt }) => ({ number, hash, createdAt })) : [];
-  return { id: s.id, title: s.title, committee: s.committee, scope: s.scope, status: s.status, revisions, releases: [] };
+  const releases = listReleases(s.id).map(({ version, publishedAt, status }) => ({ version, publishedAt, status }));
+  return { id: s.id, title: s.title, committee: s.committee, scope: s.scope, status: s.status, revisions, releases };
 }
 
 function draftBody(d: DraftView) {
@@ -154,7 +156,7 @@ export const standardsEndpoints = [
         title: s.title,
         committee: s.committee,
         status: s.status,
-        latestRelease: null,
+        latestRelease: currentRelease(s.id)?.version ?? null,
       })),
     }),
   }),

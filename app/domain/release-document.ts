@@ -11,6 +11,7 @@
  */
 import { Lexer, Parser, type Token, type Tokens } from "marked";
 import sanitizeHtml from "sanitize-html";
+import { localeDirection } from "../i18n/i18n";
 
 /** The elements and attributes a published document may contain; everything else is dropped. */
 export const RELEASE_HTML_POLICY: sanitizeHtml.IOptions = {
@@ -35,8 +36,6 @@ export type ReleaseDocumentMeta = {
   version: string;
   /** BCP 47 tag of the standard's language (the `lang` attribute). */
   language: string;
-  publishedAt: string;
-  effectiveFrom: string;
 };
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
@@ -103,20 +102,38 @@ export function renderReleaseBody(markdown: string): string {
   return sanitizeReleaseHtml(parts.join("\n"));
 }
 
+/**
+ * The document's own presentation: fixed, never from the Markdown (the sanitizer drops every style
+ * the text carries). The release file server's CSP allows inline styles for document.html only.
+ */
+const DOCUMENT_STYLE = [
+  "body{margin:0 auto;max-width:52rem;padding:1.5rem;font:16px/1.55 system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',sans-serif;color:#1b1f24;background:#fff}",
+  "h1,h2,h3,h4{line-height:1.25}",
+  ".release-meta{color:#57606a;font-size:.9rem;margin:0 0 1rem}",
+  "a{color:#0b5cad}",
+  "table{border-collapse:collapse;margin:1rem 0;display:block;overflow-x:auto}",
+  "th,td{border:1px solid #d0d7de;padding:.35rem .6rem;vertical-align:top}",
+  "code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}",
+  "pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:.75rem;white-space:pre-wrap;overflow-wrap:anywhere}",
+  "blockquote{margin:1rem 0;padding:0 1rem;border-inline-start:4px solid #d0d7de;color:#3d444d}",
+  "section.rule{border:1px solid #d0d7de;border-inline-start:4px solid #0b5cad;border-radius:6px;padding:0 1rem;margin:1.25rem 0}",
+].join("\n");
+
 /** The complete document.html of a release (UTF-8 text; its bytes are fixed at publication). */
 export function renderReleaseDocument(markdown: string, meta: ReleaseDocumentMeta): string {
   const title = `${meta.standardId} ${meta.version} — ${meta.title}`;
-  const dates = `${meta.standardId} · ${meta.version} · ${meta.publishedAt.slice(0, 10)} · ${meta.effectiveFrom.slice(0, 10)}`;
+  const language = safeLanguage(meta.language);
   return [
     "<!doctype html>",
-    `<html lang="${escapeHtml(safeLanguage(meta.language))}">`,
+    `<html lang="${escapeHtml(language)}" dir="${localeDirection(language)}">`,
     "<head>",
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${escapeHtml(title)}</title>`,
+    `<style>\n${DOCUMENT_STYLE}\n</style>`,
     "</head>",
     "<body>",
-    `<header class="release"><p class="release-meta">${escapeHtml(dates)}</p></header>`,
+    `<header class="release"><p class="release-meta">${escapeHtml(`${meta.standardId} ${meta.version}`)}</p></header>`,
     "<main>",
     renderReleaseBody(markdown),
     "</main>",

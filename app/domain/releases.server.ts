@@ -340,7 +340,7 @@ export function publishRelease(input: PublishInput, actor: Actor, now = new Date
         fileRecord("document.md", revision.markdown),
         fileRecord(
           "document.html",
-          renderReleaseDocument(revision.markdown, { standardId: standard.id, title: standard.title, version, language: standard.language, publishedAt, effectiveFrom }),
+          renderReleaseDocument(revision.markdown, { standardId: standard.id, title: standard.title, version, language: standard.language }),
         ),
       ];
       const signed: ReleaseManifestSigned = {

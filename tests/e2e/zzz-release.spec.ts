@@ -6,14 +6,17 @@
  * JavaScript); finally the real CLI verifies the portal, exports a mirror, verifies the mirror, and
  * names the file when one byte of the mirror is flipped.
  *
- * Runs after zz-ballot.spec.ts (it needs the approved ballot that spec leaves behind).
+ * Runs after zz-ballot.spec.ts and publishes the revision that spec's ballot approved. Alone (or
+ * when that ballot is missing) it makes an approved revision itself through the API and the CLI: an
+ * expert in a committee of this run, a frozen revision, a ballot the expert approves, closed by the
+ * secretariat.
  */
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expect, test, type APIRequestContext, type Browser, type Page } from "@playwright/test";
 
 const ADMIN = { email: "secretariat@ewtp.example", password: "correct horse battery staple" };
 const STANDARD = "EWTP-TAR-001";
@@ -21,10 +24,11 @@ const STANDARD = "EWTP-TAR-001";
 test.describe.configure({ mode: "serial" });
 
 /** Runs the portal CLI on the e2e server's DATA_DIR. */
-function cli(args: string[]) {
+function cli(args: string[], input = "") {
   const run = spawnSync(process.execPath, ["--import", "tsx", "app/cli/portal.ts", ...args], {
     cwd: process.cwd(),
     env: { ...process.env, DATA_DIR: process.env.E2E_DATA_DIR, INIT_CWD: process.cwd() },
+    input,
     encoding: "utf8",
     timeout: 120_000,
   });
@@ -57,6 +61,44 @@ function filesUnder(dir: string): string[] {
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
+/**
+ * An approved revision of EWTP-TAR-001 when zz-ballot.spec.ts has not left one: a revision of this
+ * run, a ballot on it whose only voter (an expert of a committee of this run) approves, closed by the
+ * secretariat. Everything through the public API with personal access tokens from the CLI.
+ */
+async function makeApprovedRevision(request: APIRequestContext) {
+  const run = randomBytes(3).toString("hex");
+  const committee = `R${Array.from(randomBytes(3), (b) => String.fromCharCode(65 + (b % 26))).join("")}`;
+  const expert = { email: `release.${run}@experts.example`, password: "a long and private passphrase" };
+  const created = cli(["admin:create", "--email", ADMIN.email, "--name", "Amina Haddad", "--password-stdin"], `${ADMIN.password}\n`);
+  expect(created.code === 0 || /already exists/.test(created.stderr), created.stderr).toBe(true);
+  const adminToken = cli(["token:create", "--email", ADMIN.email, "--label", `e2e release ${run}`]).stdout.trim();
+  const api = async (token: string, method: string, url: string, data?: unknown) => {
+    const res = await request.fetch(`/api/v1${url}`, { method, headers: { authorization: `Bearer ${token}` }, ...(data !== undefined ? { data } : {}) });
+    const body = await res.json().catch(() => null);
+    expect(res.status(), `${method} ${url}: ${JSON.stringify(body)}`).toBeLessThan(300);
+    return body;
+  };
+  await api(adminToken, "POST", "/committees", { code: committee, name: `Release test ${run}` });
+  const org = await api(adminToken, "POST", "/orgs", { name: `Release Experts ${run}`, kind: "expert", country: "BE" });
+  await api(adminToken, "POST", "/users", { email: expert.email, name: `Release Expert ${run}`, orgId: org.org.id, role: "expert", committees: ["TAR", committee], votingRepresentative: false, password: expert.password });
+  const draft = await api(adminToken, "GET", `/standards/${STANDARD}/draft`);
+  await api(adminToken, "PUT", `/standards/${STANDARD}/draft`, { markdown: `${draft.markdown.trimEnd()}\n\nRelease copy ${run}.\n` });
+  const frozen = await api(adminToken, "POST", `/standards/${STANDARD}/revisions`);
+  const ballot = await api(adminToken, "POST", "/ballots", {
+    subject: { standardId: STANDARD, revision: frozen.revision.number },
+    rule: "simple-majority",
+    voterUnit: "individual",
+    eligible: { roles: ["expert"], committees: [committee] },
+    closesAt: new Date(Date.now() + 30 * 60_000).toISOString(),
+    resultsVisible: "live",
+  });
+  const expertToken = cli(["token:create", "--email", expert.email, "--label", `e2e release ${run}`]).stdout.trim();
+  await api(expertToken, "PUT", `/ballots/${ballot.ballot.id}/vote`, { position: "approve" });
+  const closed = await api(adminToken, "POST", `/ballots/${ballot.ballot.id}/close`);
+  expect(closed.ballot ?? closed).toMatchObject({ result: "approved" });
+}
+
 let version = "";
 
 test("the secretariat publishes the approved revision of EWTP-TAR-001 in the browser with the suggested version", async ({ browser }) => {
@@ -67,6 +109,10 @@ test("the secretariat publishes the approved revision of EWTP-TAR-001 in the bro
 
   const form = admin.getByRole("region", { name: "Publish a release" });
   await expect(form).toBeVisible();
+  if (await form.getByText("No revision is ready to publish.").isVisible()) {
+    await makeApprovedRevision(admin.request);
+    await admin.reload();
+  }
   const revision = form.getByLabel("Approved revision");
   await expect(revision).toBeVisible();
   // The version is pre-filled with the suggested one, and the form says why.

@@ -177,7 +177,7 @@ describe("POST /standards/{id}/releases — the happy path", () => {
     expect(files["document.md"].bytes.toString("utf8")).toBe(revisionBody.body.markdown);
     expect(files["document.md"].content_type).toBe("text/markdown; charset=utf-8");
     const html = files["document.html"].bytes.toString("utf8");
-    expect(html).toMatch(/^<!doctype html>\n<html lang="en">/);
+    expect(html).toMatch(/^<!doctype html>\n<html lang="en" dir="ltr">/);
     expect(html).toContain('<meta charset="utf-8">');
     expect(html).toContain(`<title>${id} 1.0.0 — `);
     expect(html).toContain(`id="rule-${id.slice(5)}.R1"`);
@@ -192,6 +192,9 @@ describe("POST /standards/{id}/releases — the happy path", () => {
     const standard = await call(portal, `/standards/${id}`);
     expect(standard.status).toBe(200);
     expect(standard.body.standard.status).toBe("published");
+    expect(standard.body.standard.releases).toEqual([{ version: "1.0.0", publishedAt: manifest.signed.publishedAt, status: "current" }]);
+    const listed = await call(portal, "/standards?status=published");
+    expect(listed.body.standards.find((x: { id: string }) => x.id === id)).toMatchObject({ status: "published", latestRelease: "1.0.0" });
     const events = portal.db.$client.prepare("select from_status, to_status from standard_status_events where standard_id = ? order by id").all(id) as { to_status: string }[];
     expect(events.at(-1)?.to_status).toBe("published");
     const audit = lastAuditEvent(portal.db)!;
@@ -421,15 +424,28 @@ describe("POST /standards/{id}/releases/{version}/evaluate", () => {
 
   it(`allows ${EVALUATE_RATE_PER_MINUTE} evaluations a minute per address, then 429 with Retry-After`, async () => {
     evaluateLimiter().reset();
+    const started = Date.now();
     for (let i = 0; i < EVALUATE_RATE_PER_MINUTE; i++) {
       const res = await evaluate({ input: { shipment: { value: i } } });
       expect(res.status, res.text).toBe(200);
     }
+    // The bucket refills one evaluation a second, so a slow machine may get a few more through first.
     const url = `${portal.apiUrl}/standards/${id}/releases/1.0.0/evaluate`;
-    const limited = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ input: {} }) });
-    expect(limited.status).toBe(429);
-    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-    expect((await limited.json()).error.code).toBe("rate_limited");
+    let extra = 0;
+    let limited: Response | null = null;
+    for (let i = 0; i < 30 && !limited; i++) {
+      const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ input: {} }) });
+      if (res.status === 429) limited = res;
+      else {
+        expect(res.status).toBe(200);
+        await res.arrayBuffer();
+        extra++;
+      }
+    }
+    expect(limited, "no 429 after the limit").not.toBeNull();
+    expect(extra).toBeLessThanOrEqual(Math.ceil((Date.now() - started) / 1000) + 1);
+    expect(Number(limited!.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect((await limited!.json()).error.code).toBe("rate_limited");
     evaluateLimiter().reset();
   });
 });

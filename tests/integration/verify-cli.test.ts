@@ -17,6 +17,8 @@ import { publishTestRelease } from "../support/releases";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const ONE_ERROR_LINE = /^error: [^\n]+\n$/;
+/** Each CLI run is a fresh Node process (several seconds on a busy machine); a test runs up to three. */
+const CLI_TIMEOUT = 120_000;
 
 type Run = { code: number | null; stdout: string; stderr: string };
 
@@ -69,14 +71,14 @@ afterAll(async () => {
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
-describe("export:repository", () => {
+describe("export:repository", { timeout: CLI_TIMEOUT }, () => {
   it("writes the index, the keys, every manifest and file with the bytes the API serves, at the API's paths", async () => {
     const run = await runCli(["export:repository", "--out", "mirror"], { dataDir: portal.dataDir, cwd: work });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const index = await get("api/v1/index.json");
     const version = (JSON.parse(index.bytes.toString("utf8")) as { signed: { version: number } }).signed.version;
-    expect(run.stdout).toMatch(new RegExp(`^exported 2 releases, index version ${version} \\(expires [^)]+\\) to ${mirror.replaceAll(/[.*+?^${}()|[\]\\/]/g, "\\$&")} \\(11 files, 11 written\\)\\n$`));
+    expect(run.stdout).toMatch(new RegExp(`^exported 2 releases, index version ${version} \\(expires [^)]+\\) to ${mirror.replaceAll(/[.*+?^${}()|[\]\\/]/g, "\\$&")} \\(13 files, 13 written\\)\\n$`));
 
     expect(fs.readFileSync(mirrorFile("api/v1/index.json")).equals(index.bytes)).toBe(true);
     const keys = await get("api/v1/keys");
@@ -103,7 +105,7 @@ describe("export:repository", () => {
   it("re-running into the same directory writes nothing that is already right", async () => {
     const run = await runCli(["export:repository", "--out", mirror], { dataDir: portal.dataDir });
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/\(11 files, 0 written\)\n$/);
+    expect(run.stdout).toMatch(/\(13 files, 0 written\)\n$/);
   });
 
   it("refuses a path that is a file, and a missing --out, with one error line", async () => {
@@ -119,7 +121,7 @@ describe("export:repository", () => {
   });
 });
 
-describe("verify", () => {
+describe("verify", { timeout: CLI_TIMEOUT }, () => {
   it("passes against the exported directory and remembers the index", async () => {
     const run = await verify(mirror);
     expect(run.stderr).toBe("");
@@ -152,7 +154,7 @@ describe("verify", () => {
 
   it("re-exporting repairs the mirror", async () => {
     const run = await runCli(["export:repository", "--out", mirror], { dataDir: portal.dataDir });
-    expect(run.stdout).toMatch(/\(11 files, 1 written\)\n$/);
+    expect(run.stdout).toMatch(/\(13 files, 1 written\)\n$/);
     expect((await verify(mirror)).code).toBe(0);
   });
 

@@ -2,18 +2,18 @@
 import { describe, expect, it } from "vitest";
 import { renderReleaseBody, renderReleaseDocument } from "../../app/domain/release-document";
 
-const meta = { standardId: "EWTP-TAR-001", title: "Low-value <relief>", version: "1.2.0", language: "en", publishedAt: "2026-11-25T10:00:00.000Z", effectiveFrom: "2027-01-01T00:00:00.000Z" };
+const meta = { standardId: "EWTP-TAR-001", title: "Low-value <relief>", version: "1.2.0", language: "en" };
 
 describe("renderReleaseDocument", () => {
-  it("is a full document with charset, escaped title and the standard's language", () => {
+  it("is a full document with charset, escaped title and the standard's language and direction", () => {
     const html = renderReleaseDocument("# Title\n\nText.\n", { ...meta, language: "zh-Hans" });
-    expect(html.startsWith('<!doctype html>\n<html lang="zh-Hans">\n<head>\n<meta charset="utf-8">')).toBe(true);
+    expect(html.startsWith('<!doctype html>\n<html lang="zh-Hans" dir="ltr">\n<head>\n<meta charset="utf-8">')).toBe(true);
     expect(html).toContain("<title>EWTP-TAR-001 1.2.0 — Low-value &lt;relief&gt;</title>");
     expect(html).toContain("<h1>Title</h1>");
-    expect(html).toContain("2026-11-25 · 2027-01-01");
+    expect(renderReleaseDocument("x", { ...meta, language: "ar-EG" })).toContain('<html lang="ar-EG" dir="rtl">');
   });
   it("never puts markup into the lang attribute", () => {
-    expect(renderReleaseDocument("x", { ...meta, language: 'en" onload="x' })).toContain('<html lang="en">');
+    expect(renderReleaseDocument("x", { ...meta, language: 'en" onload="x' })).toContain('<html lang="en" dir="ltr">');
   });
   it("is the same bytes for the same input", () => {
     expect(renderReleaseDocument("# A\n\n| a | b |\n|---|---|\n| 1 | 2 |\n", meta)).toBe(renderReleaseDocument("# A\n\n| a | b |\n|---|---|\n| 1 | 2 |\n", meta));

@@ -1,7 +1,8 @@
 /**
- * Inspects each message before Hocuspocus applies it: a Yjs update that does not decode closes the
- * socket (1003) and is logged, so it never reaches the shared document; awareness (presence) from
- * a read-only connection is dropped, so observers cannot forge others' cursors.
+ * Inspects each message before Hocuspocus applies it: a Yjs update or an awareness (presence)
+ * message that does not decode closes the socket (1003) and is logged, so it never reaches the
+ * shared document or the other clients; awareness from a read-only connection is dropped, so
+ * observers cannot forge others' cursors.
  */
 import type { beforeHandleMessagePayload, Extension } from "@hocuspocus/server";
 import * as decoding from "lib0/decoding";
@@ -24,6 +25,15 @@ export function messageGuard(): Extension {
       decoding.readVarString(decoder);
       const typeOffset = decoder.pos;
       const type = decoding.readVarUint(decoder);
+      if (type === AWARENESS) {
+        try {
+          checkAwareness(decoding.readVarUint8Array(decoder));
+        } catch (error) {
+          console.warn(`[collab] closing a connection to ${documentName}: malformed awareness message (${(error as Error).message})`);
+          closeSocket(connection.webSocket, 1003, "malformed awareness");
+          throw Object.assign(new Error("malformed awareness"), { code: 1003, reason: "malformed awareness" });
+        }
+      }
       if (type === AWARENESS && connection.readOnly) {
         // Hocuspocus gives no way to drop a message without closing the connection; the message
         // is decoded from this same buffer after this hook, so turn it into a QueryAwareness, which
@@ -44,4 +54,16 @@ export function messageGuard(): Extension {
       }
     },
   };
+}
+
+/** Throws unless `update` is a well-formed y-protocols awareness update: entries of client id, clock and a JSON state. */
+function checkAwareness(update: Uint8Array): void {
+  const decoder = decoding.createDecoder(update);
+  const count = decoding.readVarUint(decoder);
+  for (let i = 0; i < count; i++) {
+    decoding.readVarUint(decoder);
+    decoding.readVarUint(decoder);
+    JSON.parse(decoding.readVarString(decoder));
+  }
+  if (decoding.hasContent(decoder)) throw new Error("trailing bytes");
 }
