@@ -7,7 +7,7 @@ import { SiteFooter, SiteHeader } from "./components/site-chrome";
 import { useNonce } from "./components/nonce";
 import { getAuth } from "./auth/guards.server";
 import { adminExists } from "./domain/members.server";
-import { DEFAULT_LOCALE, localeDirection, matchLocale } from "./i18n/i18n";
+import { DEFAULT_LOCALE, documentTitle, localeDirection, matchLocale } from "./i18n/i18n";
 import { switchLocale } from "./i18n/load.client";
 import { abilities } from "./policies/policy";
 import { localeFor } from "./utils/locale.server";
@@ -16,9 +16,11 @@ import styles from "./styles/app.css?url";
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: styles },
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+  // Feed readers discover the releases feed from any page.
+  { rel: "alternate", type: "application/atom+xml", href: "/releases.atom" },
 ];
 
-export const meta: MetaFunction = () => [{ title: "e-WTP Standards Portal" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: documentTitle(matches, "common:meta.home") }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const auth = getAuth(request);

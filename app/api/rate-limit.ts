@@ -5,6 +5,7 @@
  */
 export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number };
 
+/** Token buckets keyed by client address. */
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 

@@ -4,7 +4,8 @@
  */
 import { z } from "zod";
 import type { Authenticated } from "../auth/actor.server";
-import { createWebhook, listDeliveries, listWebhooks, removeWebhook, WEBHOOK_EVENTS, WebhookInputSchema } from "../domain/webhooks.server";
+import { WEBHOOK_EVENTS, WebhookInputSchema } from "../domain/webhooks.schemas";
+import { createWebhook, listDeliveries, listWebhooks, removeWebhook } from "../domain/webhooks.server";
 import { can } from "../policies/policy";
 import { PortalError } from "../utils/errors";
 import { endpoint, requireAuth, type Endpoint } from "./endpoint";

@@ -24,6 +24,7 @@ export type CommentItem = {
 
 export const COMMENT_KIND_OPTIONS = ["general", "technical", "editorial"] as const;
 export const DISPOSITIONS = ["accepted", "modified", "rejected", "noted"] as const;
+export const COMMENT_STATUS_OPTIONS = ["open", ...DISPOSITIONS] as const;
 
 /** A date and time as people read it (UTC, minutes). */
 export function commentTime(iso: string): string {

@@ -67,6 +67,16 @@ export function firstExampleInput(rules: Rule[]): string {
   return JSON.stringify(example?.input ?? {}, null, 2);
 }
 
+/**
+ * The text's segments with its headings moved down two levels (h1 → h3, at most h6): on the release
+ * page the text sits under the page's h1 and the section's h2, and headings must stay in order.
+ * The HTML is sanitize-html output, whose heading tags carry no attributes.
+ */
+function textSegments(markdown: string): DocumentSegment[] {
+  const demote = (html: string) => html.replace(/<(\/?)h([1-6])>/g, (_m, slash: string, level: string) => `<${slash}h${Math.min(Number(level) + 2, 6)}>`);
+  return documentSegments(markdown).map((s) => (s.kind === "html" ? { ...s, html: demote(s.html) } : s));
+}
+
 /** Everything the release page shows, or undefined for an unknown standard or version. */
 export function releasePage(standardId: string, version: string): ReleasePage | undefined {
   const detail = getRelease(standardId, version);
@@ -88,7 +98,7 @@ export function releasePage(standardId: string, version: string): ReleasePage | 
     currentVersion: listReleases(standardId).find((r) => r.status === "current")?.version ?? null,
     files,
     changes,
-    segments: documentSegments(releaseFileBytes(standardId, version, "document.md")?.toString("utf8") ?? ""),
+    segments: textSegments(releaseFileBytes(standardId, version, "document.md")?.toString("utf8") ?? ""),
     rules,
     textChanges,
     indexKeyId: listPublicKeys().find((k) => k.role === "index")?.keyid ?? null,

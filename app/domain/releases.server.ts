@@ -46,6 +46,7 @@ export type ReleaseManifestSigned = {
   ballotId: string;
   files: Record<string, { sha256: string; length: number }>;
 };
+/** The signed manifest document as served. */
 export type ReleaseManifest = SignedDocument<ReleaseManifestSigned>;
 
 /** A release as listed. */
@@ -297,6 +298,7 @@ function fileRecord(name: ReleaseFileName, text: string) {
   };
 }
 
+/** What to publish: a standard's frozen revision, and optionally the version and the effective date. */
 export type PublishInput = { standardId: string; revision: string; version?: string; effectiveFrom?: string };
 
 /**

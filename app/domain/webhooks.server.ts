@@ -6,11 +6,11 @@
  */
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { and, asc, desc, eq, lte } from "drizzle-orm";
-import { z } from "zod";
 import { webhookDeliveries, webhooks } from "../../db/schema";
 import { db } from "../utils/db.server";
 import { PortalError } from "../utils/errors";
 import { recordAudit } from "./audit.server";
+import type { WebhookEvent, WebhookInput } from "./webhooks.schemas";
 
 /** The body of a `release.published` event. */
 export type ReleasePublishedEvent = {
@@ -22,8 +22,7 @@ export type ReleasePublishedEvent = {
   manifestSha256: string;
 };
 
-export const WEBHOOK_EVENTS = ["release.published"] as const;
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+export { WEBHOOK_EVENTS, WebhookInputSchema, type WebhookEvent, type WebhookInput } from "./webhooks.schemas";
 
 /** Delays before the 2nd, 3rd, … attempt; after MAX_ATTEMPTS failures the delivery is `failed`. */
 export const RETRY_DELAYS_MS = [10_000, 60_000, 5 * 60_000, 30 * 60_000, 2 * 3600_000, 6 * 3600_000, 12 * 3600_000];
@@ -31,33 +30,6 @@ export const MAX_ATTEMPTS = 8;
 export const DELIVERY_TIMEOUT_MS = 10_000;
 const MAX_WEBHOOKS_PER_OWNER = 20;
 const BATCH = 20;
-
-/** What a person sends to register a webhook. */
-export const WebhookInputSchema = z.object({
-  url: z
-    .string()
-    .trim()
-    .min(1, "Give the URL that should receive the events.")
-    .max(2048, "A webhook URL has at most 2048 characters.")
-    .superRefine((value, ctx) => {
-      let u: URL;
-      try {
-        u = new URL(value);
-      } catch {
-        ctx.addIssue({ code: "custom", message: "This is not a URL. Give a full address such as https://example.org/hooks/ewtp." });
-        return;
-      }
-      if (u.protocol !== "https:" && u.protocol !== "http:") ctx.addIssue({ code: "custom", message: "A webhook URL must start with https:// or http://." });
-      else if (u.username || u.password) ctx.addIssue({ code: "custom", message: "A webhook URL may not contain a user name or password; check the signature header instead." });
-      else if (u.hash) ctx.addIssue({ code: "custom", message: "A webhook URL may not contain a #fragment." });
-    }),
-  events: z
-    .array(z.enum(WEBHOOK_EVENTS, { message: 'The only event is "release.published".' }))
-    .min(1, 'Subscribe to at least one event: ["release.published"].')
-    .max(WEBHOOK_EVENTS.length)
-    .refine((e) => new Set(e).size === e.length, "List each event once."),
-});
-export type WebhookInput = z.infer<typeof WebhookInputSchema>;
 
 /** A webhook as its owner sees it (never its secret). */
 export type WebhookView = { id: string; url: string; events: WebhookEvent[]; createdAt: string };

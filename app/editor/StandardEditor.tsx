@@ -180,10 +180,13 @@ function LexicalStandardEditor({
   readOnly = false,
   comments,
   onTextChange,
+  fallback,
   connection,
   collabUser,
 }: StandardEditorProps & { connection: CollabConnection; collabUser: CollabUser }) {
   const { t } = useTranslation("editor");
+  // Until the document's content first arrives the editor is empty: show the read-only document instead.
+  const loaded = useCollab()?.loaded ?? false;
   const cursorsContainerRef = useRef<HTMLDivElement>(null);
   const initialConfig = useMemo<InitialConfigType>(
     () => ({
@@ -219,8 +222,9 @@ function LexicalStandardEditor({
             <div className="editor-savebar editor-collabbar">
               <ConnectionStatus />
             </div>
-            {readOnly ? null : <Toolbar />}
-            <div className="editor-layout">
+            {loaded ? null : fallback}
+            {readOnly || !loaded ? null : <Toolbar />}
+            <div className="editor-layout" hidden={!loaded}>
               <div className="editor-main" ref={cursorsContainerRef}>
                 <RichTextPlugin
                   contentEditable={

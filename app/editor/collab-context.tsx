@@ -25,6 +25,8 @@ export type CollabValue = {
   readOnly: boolean;
   /** True when the server refused the connection (signed out, access withdrawn). */
   refused: boolean;
+  /** True once the document's content first arrived from the server (until then the editor is empty). */
+  loaded: boolean;
 };
 
 /** The collaborative document context (null outside a collaborative editor). */
@@ -35,7 +37,7 @@ export function useCollab(): CollabValue | null {
   return useContext(CollabContext);
 }
 
-const NOTHING: CollabSnapshot = { status: "connecting", unsynced: 0, readOnly: false, refused: false };
+const NOTHING: CollabSnapshot = { status: "connecting", unsynced: 0, readOnly: false, refused: false, loaded: false };
 
 /** Provides `useCollab()` for one open connection, re-rendering when its state changes. */
 export function CollabProvider({ connection, user, children }: { connection: CollabConnection; user: CollabUser; children: ReactNode }) {

@@ -17,8 +17,11 @@ import * as Y from "yjs";
 /** The connection state as the page shows it. */
 export type CollabStatus = "connecting" | "connected" | "reconnecting" | "offline";
 
-/** What the status pill and the page read; `refused` when the server would not (or no longer) let this user in. */
-export type CollabSnapshot = { status: CollabStatus; unsynced: number; readOnly: boolean; refused: boolean };
+/**
+ * What the status pill and the page read: `loaded` once the document's content first arrived,
+ * `refused` when the server would not (or no longer) let this user in.
+ */
+export type CollabSnapshot = { status: CollabStatus; unsynced: number; readOnly: boolean; refused: boolean; loaded: boolean };
 
 /** One open collaborative document: the Y.Doc, the Hocuspocus provider, Lexical's view of it, and its state. */
 export type CollabConnection = {
@@ -125,7 +128,7 @@ export function openCollabDocument(name: string, options: { url?: string } = {})
     else if (socketStatus === "connected" && provider.isSynced) status = "connected";
     else if (!online || (lostAt !== null && Date.now() - lostAt > OFFLINE_AFTER_MS)) status = "offline";
     else status = everSynced ? "reconnecting" : "connecting";
-    return { status, unsynced, readOnly, refused };
+    return { status, unsynced, readOnly, refused, loaded: everSynced };
   };
 
   const lexical = {
@@ -158,7 +161,7 @@ export function openCollabDocument(name: string, options: { url?: string } = {})
     // A stable object while nothing changed (useSyncExternalStore compares by identity).
     snapshot: () => {
       const next = snapshot();
-      if (!cache || cache.status !== next.status || cache.unsynced !== next.unsynced || cache.readOnly !== next.readOnly || cache.refused !== next.refused) cache = next;
+      if (!cache || cache.status !== next.status || cache.unsynced !== next.unsynced || cache.readOnly !== next.readOnly || cache.refused !== next.refused || cache.loaded !== next.loaded) cache = next;
       return cache;
     },
     subscribe: (listener) => {

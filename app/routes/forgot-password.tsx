@@ -5,8 +5,9 @@ import { Field, Notice } from "../components/ui";
 import { EmailSchema } from "../domain/members.schemas";
 import { requestPasswordReset } from "../domain/members.server";
 import { deliverOutbox } from "../domain/mail.server";
+import { documentTitle } from "../i18n/i18n";
 
-export const meta: MetaFunction = () => [{ title: "Reset password · e-WTP Standards Portal" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: documentTitle(matches, "common:meta.forgot") }];
 
 export async function action({ request }: ActionFunctionArgs) {
   const email = EmailSchema.safeParse((await request.formData()).get("email"));

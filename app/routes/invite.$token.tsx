@@ -3,8 +3,9 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { tokenLinkAction, tokenLinkLoader } from "../auth/token-links.server";
 import { SetPasswordForm } from "../components/set-password-form";
+import { documentTitle } from "../i18n/i18n";
 
-export const meta: MetaFunction = () => [{ title: "Accept invitation · e-WTP Standards Portal" }, { name: "referrer", content: "no-referrer" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: documentTitle(matches, "common:meta.invite") }, { name: "referrer", content: "no-referrer" }];
 
 export const loader = ({ params }: LoaderFunctionArgs) => tokenLinkLoader(params.token, "invite");
 export const action = ({ request, params }: ActionFunctionArgs) => tokenLinkAction(request, params.token, "invite");

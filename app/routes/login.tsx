@@ -7,8 +7,9 @@ import { getAuth, safeRedirect } from "../auth/guards.server";
 import { signIn } from "../auth/signin.server";
 import { Field, Notice } from "../components/ui";
 import { adminExists } from "../domain/members.server";
+import { documentTitle } from "../i18n/i18n";
 
-export const meta: MetaFunction = () => [{ title: "Sign in · e-WTP Standards Portal" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: documentTitle(matches, "common:meta.login") }];
 
 // Retry-After from a throttled sign-in reaches the browser on document requests too.
 export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders;

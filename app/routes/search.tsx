@@ -8,8 +8,9 @@ import { CommitteeFilter, StandardStatusFilter } from "../components/filter-fiel
 import { EmptyState, PageHeader, StatusBadge } from "../components/ui";
 import { listCommittees } from "../domain/members.server";
 import { search, snippetParts } from "../domain/search.server";
+import { documentTitle } from "../i18n/i18n";
 
-export const meta: MetaFunction = () => [{ title: "Search · e-WTP Standards Portal" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: documentTitle(matches, "common:meta.search") }];
 
 const QuerySchema = z.object({
   q: z.string().trim().max(200).optional().catch(undefined),

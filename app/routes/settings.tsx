@@ -1,7 +1,7 @@
 /** One's own account: profile, password, and personal access tokens for the API. */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
@@ -282,6 +282,14 @@ export default function Settings() {
             </table>
           </div>
         )}
+      </section>
+
+      <section className="card tokens-card" aria-labelledby="settings-webhooks">
+        <h2 id="settings-webhooks">{t("webhooksLink.title")}</h2>
+        <p className="muted measure">{t("webhooksLink.lead")}</p>
+        <Link to="/settings/webhooks" className="button button--quiet">
+          {t("webhooksLink.open")}
+        </Link>
       </section>
     </>
   );

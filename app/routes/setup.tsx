@@ -10,8 +10,9 @@ import { CountrySchema, EmailSchema, PasswordSchema, PersonNameSchema } from "..
 import { adminExists, setupSecretariat } from "../domain/members.server";
 import { parseForm } from "../utils/forms";
 import { PortalError } from "../utils/errors";
+import { documentTitle } from "../i18n/i18n";
 
-export const meta: MetaFunction = () => [{ title: "Set up · e-WTP Standards Portal" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: documentTitle(matches, "common:meta.setup") }];
 
 const SetupSchema = z
   .object({

@@ -10,13 +10,13 @@ import { documentSegments } from "../domain/document-view.server";
 import { standardProposalsSection } from "../domain/proposals.server";
 import { getStandardTranslation } from "../domain/standard-translations.server";
 import { getDraft, getStandard } from "../domain/standards.server";
-import { localeDirection } from "../i18n/i18n";
+import { localeDirection, documentTitle } from "../i18n/i18n";
 import { can } from "../policies/policy";
 import { formatDateTime, languageName, sameLanguage } from "../utils/format";
 import { localeFor } from "../utils/locale.server";
 import type { loader as rootLoader } from "../root";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.standard.id} ${data.standard.title} · e-WTP` : "Standard · e-WTP" }];
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => [{ title: documentTitle(matches, "common:meta.standard", { id: data?.standard.id ?? "", title: data?.translation?.title ?? data?.standard.title ?? "" }) }];
 
 export function loader({ request, params }: LoaderFunctionArgs) {
   const auth = getAuth(request);

@@ -3,9 +3,8 @@ import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
-import { COMMENT_KINDS, COMMENT_STATUSES } from "../../db/schema";
 import { getAuth, notFound, requireUser } from "../auth/guards.server";
-import { CommentCard, ReplyFields, ResolutionFields } from "../components/comment-parts";
+import { CommentCard, COMMENT_KIND_OPTIONS as COMMENT_KINDS, COMMENT_STATUS_OPTIONS as COMMENT_STATUSES, DISPOSITIONS, ReplyFields, ResolutionFields } from "../components/comment-parts";
 import { StandardTabs } from "../components/standard-tabs";
 import { EmptyState, Notice, PageHeader } from "../components/ui";
 import { listComments, replyToComment, resolveComment } from "../domain/comments.server";
@@ -13,8 +12,9 @@ import { getStandard } from "../domain/standards.server";
 import { can } from "../policies/policy";
 import { PortalError } from "../utils/errors";
 import { parseForm } from "../utils/forms";
+import { documentTitle } from "../i18n/i18n";
 
-export const meta: MetaFunction<typeof loader> = ({ data: d }) => [{ title: d ? `${d.standard.id} comments · e-WTP` : "Comments · e-WTP" }];
+export const meta: MetaFunction<typeof loader> = ({ data: d, matches }) => [{ title: documentTitle(matches, "common:meta.comments", { id: d?.standard.id ?? "" }) }];
 
 const Filters = z.object({
   status: z.enum(COMMENT_STATUSES).optional().catch(undefined),
@@ -43,7 +43,7 @@ export function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 const ReplyForm = z.object({ intent: z.literal("reply"), commentId: z.string().min(1), body: z.string() });
-const ResolveForm = z.object({ intent: z.literal("resolve"), commentId: z.string().min(1), status: z.enum(["accepted", "modified", "rejected", "noted"]), response: z.string().default("") });
+const ResolveForm = z.object({ intent: z.literal("resolve"), commentId: z.string().min(1), status: z.enum(DISPOSITIONS), response: z.string().default("") });
 
 type Result = { ok: true; commentId: string } | { ok: false; commentId: string; message: string };
 

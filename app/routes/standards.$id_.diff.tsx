@@ -10,8 +10,9 @@ import { diffRevisions, listRevisions } from "../domain/revisions.server";
 import { getStandard } from "../domain/standards.server";
 import { can } from "../policies/policy";
 import { PortalError } from "../utils/errors";
+import { documentTitle } from "../i18n/i18n";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.standard.id} redline · e-WTP` : "Redline · e-WTP" }];
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => [{ title: documentTitle(matches, "common:meta.redline", { id: data?.standard.id ?? "" }) }];
 
 const Point = z.string().regex(/^(draft|[0-9]{2,3})$/);
 

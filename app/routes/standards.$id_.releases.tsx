@@ -108,14 +108,11 @@ function PublishSection({ standardId, revisions, locale }: { standardId: string;
   const navigation = useNavigation();
   const fieldError = useFieldError();
   const initial = revisions.find((r) => r.number === result?.values?.revision) ?? revisions[0];
+  // Uncontrolled fields (what was typed before hydration stays); choosing another revision re-mounts
+  // the version field (its key) with that revision's suggested version.
   const [chosen, setChosen] = useState(initial?.number ?? "");
-  const [version, setVersion] = useState(result?.values?.version ?? initial?.version ?? "");
   const revision = revisions.find((r) => r.number === chosen) ?? initial;
-  const choose = (number: string) => {
-    setChosen(number);
-    const next = revisions.find((r) => r.number === number);
-    if (next) setVersion(next.version);
-  };
+  const versionDefault = chosen === initial?.number ? (result?.values?.version ?? initial?.version ?? "") : (revision?.version ?? "");
   return (
     <section aria-labelledby="publish-title" className="card publish-card">
       <h2 id="publish-title">{t("publish.title")}</h2>
@@ -126,7 +123,7 @@ function PublishSection({ standardId, revisions, locale }: { standardId: string;
       ) : (
         <Form method="post" className="stack publish-form">
           <Field label={t("publish.revision")} name="revision" hint={t("publish.revisionHint")} error={fieldError(result?.errors?.revision)}>
-            <select id="field-revision" name="revision" value={chosen} onChange={(e) => choose(e.target.value)} aria-describedby="field-revision-hint">
+            <select id="field-revision" name="revision" defaultValue={initial?.number} onChange={(e) => setChosen(e.target.value)} aria-describedby="field-revision-hint">
               {revisions.map((r) => (
                 <option key={r.number} value={r.number}>
                   {t("publish.revisionOption", { number: r.number, date: formatDate(r.approvedAt, locale) })}
@@ -146,10 +143,10 @@ function PublishSection({ standardId, revisions, locale }: { standardId: string;
           ) : null}
           <Field label={t("publish.version")} name="version" hint={t("publish.versionHint")} error={fieldError(result?.errors?.version)}>
             <input
+              key={chosen}
               id="field-version"
               name="version"
-              value={version}
-              onChange={(e) => setVersion(e.target.value)}
+              defaultValue={versionDefault}
               inputMode="decimal"
               autoComplete="off"
               aria-describedby="field-version-hint publish-why"

@@ -15,8 +15,9 @@ import { can } from "../policies/policy";
 import { PortalError } from "../utils/errors";
 import { formatDateTime } from "../utils/format";
 import type { loader as rootLoader } from "../root";
+import { documentTitle } from "../i18n/i18n";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.standard.id} revisions · e-WTP` : "Revisions · e-WTP" }];
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => [{ title: documentTitle(matches, "common:meta.revisions", { id: data?.standard.id ?? "" }) }];
 
 function readable(request: Request, id: string | undefined) {
   const auth = getAuth(request);

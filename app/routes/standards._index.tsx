@@ -9,8 +9,9 @@ import { StandardList } from "../components/standard-list";
 import { EmptyState, PageHeader } from "../components/ui";
 import { listCommittees } from "../domain/members.server";
 import { listStandards } from "../domain/standards.server";
+import { documentTitle } from "../i18n/i18n";
 
-export const meta: MetaFunction = () => [{ title: "Standards · e-WTP Standards Portal" }];
+export const meta: MetaFunction = ({ matches }) => [{ title: documentTitle(matches, "common:meta.standards") }];
 
 const FilterSchema = z.object({
   committee: z.string().regex(/^[A-Z]{2,5}$/).optional().catch(undefined),

@@ -29,6 +29,8 @@ test("an editor changes a rule through the form, sees a failing example, fixes i
   await page.getByRole("link", { name: "Edit draft" }).click();
   await expect(page).toHaveURL(/\/standards\/EWTP-TAR-001\/edit$/);
   await expect(page.getByRole("toolbar", { name: "Formatting" })).toBeVisible();
+  // The live document has arrived once its rule blocks show.
+  await expect(page.locator(".editor-rule").first()).toBeVisible();
   const panel = page.getByRole("complementary", { name: "Conformance" });
   await expect(panel.getByText(/^\d+ of \d+ examples pass$/)).toBeVisible();
   const before = (await panel.getByText(/^\d+ of \d+ examples pass$/).innerText()).trim();

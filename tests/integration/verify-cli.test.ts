@@ -11,6 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli as runCliInProcess } from "../../app/cli/portal";
 import { createAdmin } from "../support/factories";
 import { startPortal, type TestPortal } from "../support/portal";
 import { publishTestRelease } from "../support/releases";
@@ -23,7 +24,7 @@ const CLI_TIMEOUT = 120_000;
 type Run = { code: number | null; stdout: string; stderr: string };
 
 /** Runs `portal.ts <args>` as its own process on `dataDir`, relative paths against `cwd`. */
-function runCli(args: string[], options: { dataDir: string; cwd?: string; env?: NodeJS.ProcessEnv }): Promise<Run> {
+function runCli(args: string[], options: { dataDir: string; cwd?: string; env?: Record<string, string> }): Promise<Run> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, DATA_DIR: options.dataDir, INIT_CWD: options.cwd ?? ROOT };
     const child = spawn(process.execPath, ["--import", "tsx", "app/cli/portal.ts", ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -198,7 +199,10 @@ describe("verify", { timeout: CLI_TIMEOUT }, () => {
     ["a --from that is neither a URL nor a directory", ["verify", "--from", "no-such-dir", "--root-key", "ab".repeat(32)], /neither an http\(s\) URL nor an existing directory/],
     ["a malformed --release", ["verify", "--from", ".", "--root-key", "ab".repeat(32), "--release", "EWTP-TAR-001"], /--release: must be ID@VERSION/],
   ])("%s is a usage error (exit 2, one error line)", async (_name, args, message) => {
-    const run = await runCli(args, { dataDir: portal.dataDir, cwd: work });
+    // In-process (the same runCli the executable calls): the command line is refused before any work.
+    const run = { stdout: "", stderr: "", code: 0 };
+    const io = { stdout: (t: string) => void (run.stdout += t), stderr: (t: string) => void (run.stderr += t), readStdin: async () => "", stdinIsTty: true, cwd: work };
+    run.code = await runCliInProcess(args, io);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(ONE_ERROR_LINE);
     expect(run.stderr).toMatch(message);

@@ -22,11 +22,12 @@ function tsxFiles(dir: string): string[] {
   return fs.readdirSync(abs, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".tsx")).map((f) => path.join(dir, f));
 }
 
-/** Text that a reader would read as words (letters), and that is not an allowed name. */
+/** Text that a reader would read as words (letters), once the allowed names are taken out. */
 function wordy(text: string): boolean {
   const trimmed = text.replace(/\s+/g, " ").trim();
   if (!trimmed || ALLOWED.has(trimmed)) return false;
-  return /\p{L}/u.test(trimmed);
+  const rest = trimmed.replace(/e-WTP|EWTP-[A-Z]+-\d+|SHA-256|Ed25519|JSON Logic|OpenAPI/g, "");
+  return /\p{L}/u.test(rest);
 }
 
 /** A string-ish expression with words in it (a literal, or a template's literal parts). */
@@ -48,11 +49,22 @@ export function findBypasses(file: string, source: string): Finding[] {
   const report = (node: ts.Node, text: string) => out.push({ file, line: sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1, text: text.trim().slice(0, 80) });
   /** Commands and identifiers shown as code (`<code>`, `<pre>`, …) are the same in every language. */
   const inCode = (node: ts.Node) => ts.isJsxElement(node.parent) && ["code", "kbd", "samp", "pre"].includes(node.parent.openingElement.tagName.getText(sf));
+  const insideMeta = (node: ts.Node): boolean => {
+    for (let n: ts.Node | undefined = node.parent; n; n = n.parent) {
+      if ((ts.isVariableDeclaration(n) || ts.isFunctionDeclaration(n)) && n.name?.getText(sf) === "meta") return true;
+    }
+    return false;
+  };
   const visit = (node: ts.Node) => {
     if (ts.isJsxText(node) && wordy(node.text) && !inCode(node)) report(node, node.text);
     if (ts.isJsxExpression(node) && node.expression && (ts.isJsxElement(node.parent) || ts.isJsxFragment(node.parent)) && !inCode(node)) {
       const text = literalText(node.expression);
       if (text !== null && wordy(text)) report(node, text);
+    }
+    // A route's document title (`export const meta = … [{ title: "…" }]`) is read too.
+    if (ts.isPropertyAssignment(node) && node.name.getText(sf) === "title" && insideMeta(node)) {
+      const text = literalText(node.initializer);
+      if (text !== null && wordy(text)) report(node, `title: "${text}"`);
     }
     if (ts.isJsxAttribute(node) && TEXT_ATTRIBUTES.has(node.name.getText(sf)) && node.initializer) {
       const init = node.initializer;
@@ -68,8 +80,9 @@ export function findBypasses(file: string, source: string): Finding[] {
 describe("UI strings go through t()", () => {
   it("finds a bypass in a sample, and passes translated text", () => {
     const sample = `export const A = () => (<div title="Close the panel" aria-label={t("x")}>
-      <p>Hello there</p><span>{t("ok")}</span> · <b>{"Sign in"}</b><img alt={cond ? "A chart" : t("y")} />e-WTP<code>npm test</code></div>);`;
-    expect(findBypasses("sample.tsx", sample).map((f) => f.text)).toEqual(['title="Close the panel"', "Hello there", "Sign in", 'alt="A chart"']);
+      <p>Hello there</p><span>{t("ok")}</span> · <b>{"Sign in"}</b><img alt={cond ? "A chart" : t("y")} />e-WTP<code>npm test</code></div>);
+      export const meta = () => [{ title: "Standards · e-WTP" }, { title: documentTitle(m, "k") }];`;
+    expect(findBypasses("sample.tsx", sample).map((f) => f.text)).toEqual(['title="Close the panel"', "Hello there", "Sign in", 'alt="A chart"', 'title: "Standards · e-WTP"']);
   });
 
   it("leaves no hard-coded words in routes, components and the editor", () => {
