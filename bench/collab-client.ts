@@ -94,6 +94,8 @@ class RawClient {
       this.resolveSynced = resolve;
       this.rejectSynced = reject;
     });
+    this.synced.catch(() => undefined); // a late close after the sync is not an error; connectAll reads failures
+
     const o = this.options;
     if (o.initialState) Y.applyUpdate(this.doc, o.initialState, "remote");
     this.ws = new WebSocket(o.url, { perMessageDeflate: false });
@@ -214,14 +216,17 @@ function summarize(samples: number[]): { count: number; p50: number; p95: number
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Connects clients `stagger` ms apart (no thundering herd of handshakes) and waits until all are synced. */
-async function connectAll(clients: RawClient[], stagger = 3, timeoutMs = 60_000): Promise<void> {
+/** Connects clients `stagger` ms apart (no thundering herd of handshakes); resolves with those that synced within `timeoutMs`, and why the others did not. */
+async function connectAll(clients: RawClient[], stagger = 10, timeoutMs = 90_000): Promise<{ ok: RawClient[]; failures: string[] }> {
   const all: Promise<void>[] = [];
   for (const c of clients) {
     all.push(c.connect());
     await sleep(stagger);
   }
-  await Promise.race([Promise.all(all), sleep(timeoutMs).then(() => Promise.reject(new Error(`clients not synced within ${timeoutMs} ms`)))]);
+  const timeout = sleep(timeoutMs).then(() => Promise.reject(new Error(`not synced within ${timeoutMs} ms`)));
+  timeout.catch(() => undefined);
+  const settled = await Promise.all(all.map((p) => Promise.race([p, timeout]).then(() => null, (e: Error) => e.message)));
+  return { ok: clients.filter((_, i) => settled[i] === null), failures: settled.filter((x): x is string => x !== null) };
 }
 
 // ─── traffic ─────────────────────────────────────────────────────────────────────────────────────
@@ -266,10 +271,13 @@ async function traffic(cfg: TrafficConfig) {
   const background = Array.from({ length: cfg.clients }, (_, i) => new RawClient({ ...base, token: cfg.tokens[i % cfg.tokens.length], live: false }));
   const sender = new RawClient({ ...base, token: cfg.tokens[0], live: true });
   const receiver = new RawClient({ ...base, token: cfg.tokens[1 % cfg.tokens.length], live: true, onMessage: onProbeMessage });
-  const everyone = [sender, receiver, ...background];
   const t0 = performance.now();
-  await connectAll(everyone);
+  const connected = await connectAll([sender, receiver, ...background]);
   const connectMs = performance.now() - t0;
+  if (!connected.ok.includes(sender) || !connected.ok.includes(receiver)) throw new Error(`a probe client could not connect: ${connected.failures.join("; ")}`);
+  // Clients that could not connect (refused, timed out) are left out of the run and reported.
+  const everyone = connected.ok;
+  background.splice(0, background.length, ...background.filter((c) => everyone.includes(c)));
 
   const timers: NodeJS.Timeout[] = [];
   const letters = "abcdefghijklmnopqrstuvwxyz ";
@@ -342,7 +350,11 @@ async function traffic(cfg: TrafficConfig) {
   const complete = (c: RawClient, i: number) => c.fences.size - (c.fences.has(i) ? 1 : 0) >= everyone.length - 1;
   while (everyone.some((c, i) => !complete(c, i)) && performance.now() < until) await sleep(20);
   const unfenced = everyone.filter((c, i) => !complete(c, i)).length;
-  const lost = [...sentAt.keys()].filter((s) => !seen.has(s)).length;
+  const lostSeqs = [...sentAt.keys()].filter((s) => !seen.has(s));
+  const lost = lostSeqs.length;
+  // A probe that never arrived took at least until now: counted so, and the figures are then lower bounds.
+  const givenUp = performance.now();
+  for (const s of lostSeqs) latencies.push(givenUp - sentAt.get(s)!);
   const closed = everyone.filter((c) => c.closeCode !== null).map((c) => c.closeCode);
 
   const digests = new Map<string, number>();
@@ -379,7 +391,9 @@ async function traffic(cfg: TrafficConfig) {
     presenceHz: cfg.presenceHz,
     probeRate: cfg.probeRate,
     connectMs: Math.round(connectMs),
-    propagation: summarize(latencies),
+    propagation: { ...summarize(latencies), lowerBound: lost > 0 },
+    connectFailures: connected.failures.length,
+    connectFailureReasons: [...new Set(connected.failures)],
     probesSent: sentAt.size,
     probesLost: lost,
     clientsWithoutFence: unfenced,

@@ -196,12 +196,14 @@ const portalUsage = (): Usage => {
   return { cpuMs: (c.user + c.system) / 1000, rssMb: process.memoryUsage().rss / 2 ** 20 };
 };
 
-type Summary = { count: number; p50: number; p95: number; p99: number; max: number; mean: number };
+type Summary = { count: number; p50: number; p95: number; p99: number; max: number; mean: number; lowerBound?: boolean };
 type TrafficResult = {
   target: string;
   clients: number;
   rate: number;
   connectMs: number;
+  connectFailures: number;
+  connectFailureReasons: string[];
   propagation: Summary;
   probesSent: number;
   probesLost: number;
@@ -280,7 +282,7 @@ async function trafficRun(target: "portal" | "relay", clients: number, rate: num
   return { ...r, server: { cpuPercent, rssMbAtEnd: Math.round(e?.rssMb ?? NaN), rssMbPeak: Math.round(relay ? (e?.rssMb ?? NaN) : peak) } };
 }
 
-const fmt = (ms: number) => (Number.isFinite(ms) ? ms.toFixed(2).padStart(8) : "       –");
+const fmt = (ms: number, lowerBound = false) => (Number.isFinite(ms) ? `${lowerBound ? "≥" : ""}${ms.toFixed(2)}`.padStart(8) : "       –");
 const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
 
 // ─── Run ─────────────────────────────────────────────────────────────────────────────────────────
@@ -302,7 +304,7 @@ let quietPortal50: Measured | null = null;
 console.log(`${"scenario".padEnd(28)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"probes".padStart(7)} ${"lost".padStart(5)} ${"server CPU".padStart(10)} ${"rss MB".padStart(7)} ${"harness".padStart(8)} identical`);
 const line = (label: string, m: Measured) =>
   console.log(
-    `${label.padEnd(28)} ${fmt(m.propagation.p50)} ${fmt(m.propagation.p95)} ${fmt(m.propagation.p99)} ${String(m.propagation.count).padStart(7)} ${String(m.probesLost).padStart(5)} ${`${m.server.cpuPercent}%`.padStart(10)} ${String(m.server.rssMbPeak).padStart(7)} ${`${m.harnessCpuPercent}%`.padStart(8)} ${m.documents.identical ? "yes" : "NO"}`,
+    `${label.padEnd(28)} ${fmt(m.propagation.p50, m.propagation.lowerBound)} ${fmt(m.propagation.p95, m.propagation.lowerBound)} ${fmt(m.propagation.p99, m.propagation.lowerBound)} ${String(m.propagation.count).padStart(7)} ${String(m.probesLost).padStart(5)} ${`${m.server.cpuPercent}%`.padStart(10)} ${String(m.server.rssMbPeak).padStart(7)} ${`${m.harnessCpuPercent}%`.padStart(8)} ${m.documents.identical ? "yes" : "NO"}`,
   );
 for (const sc of SCENARIOS) {
   const relay = await trafficRun("relay", sc.clients, sc.rate);
@@ -311,6 +313,8 @@ for (const sc of SCENARIOS) {
   line(`portal  N=${sc.clients} @ ${sc.rate}/s`, portalRun);
   if (sc.clients === 50) quietPortal50 = portalRun;
   const r = { p50: ratio(portalRun.propagation.p50, relay.propagation.p50), p95: ratio(portalRun.propagation.p95, relay.propagation.p95), p99: ratio(portalRun.propagation.p99, relay.propagation.p99) };
+  if (portalRun.connectFailures || relay.connectFailures) console.log(`  clients that could not connect: relay ${relay.connectFailures} (${relay.connectFailureReasons.join("; ")}), portal ${portalRun.connectFailures} (${portalRun.connectFailureReasons.join("; ")})`);
+  if (portalRun.probesLost || relay.probesLost) console.log(`  probes that never arrived (counted as lower bounds): relay ${relay.probesLost}, portal ${portalRun.probesLost}`);
   const met = r.p99 <= sc.goal.ratio && portalRun.propagation.p99 <= sc.goal.p99Ms && portalRun.documents.identical && portalRun.probesLost === 0;
   console.log(
     `  ratio portal/relay: p50 ${r.p50}×, p95 ${r.p95}×, p99 ${r.p99}× — goal p99 ≤ ${sc.goal.ratio}× and ≤ ${sc.goal.p99Ms} ms, documents identical: ${met ? "met" : "NOT MET"}`,
@@ -329,8 +333,13 @@ if (busy1m && quietPortal50) {
   const opened = (await openers.result) as { opens: number; failures: number; open: Summary } | null;
   line("portal  N=50 + 4×open 1M", run);
   const r = ratio(run.propagation.p99, quietPortal50.propagation.p99);
-  console.log(`  4 clients opened the 1,000,000-character document ${opened?.opens ?? 0} times (p50 ${opened?.open.p50} ms, failures ${opened?.failures ?? "?"}); probe p99 ${r}× the quiet run — goal ≤ ${BUSY_GOAL_RATIO}×: ${r <= BUSY_GOAL_RATIO ? "met" : "NOT MET"}`);
-  busy = { document: busy1m, openers: opened, run, quietP99Ms: quietPortal50.propagation.p99, p99RatioToQuiet: r, goal: BUSY_GOAL_RATIO, goalMet: r <= BUSY_GOAL_RATIO };
+  // Lost probes make both figures lower bounds, and a ratio of lower bounds proves nothing.
+  const comparable = !run.propagation.lowerBound && !quietPortal50.propagation.lowerBound;
+  const busyMet = comparable && r <= BUSY_GOAL_RATIO;
+  console.log(
+    `  4 clients opened the 1,000,000-character document ${opened?.opens ?? 0} times (p50 ${opened?.open.p50} ms, failures ${opened?.failures ?? "?"}); probe p99 ${r}× the quiet run${comparable ? "" : " (lower bounds: probes were lost)"} — goal ≤ ${BUSY_GOAL_RATIO}×: ${busyMet ? "met" : "NOT MET"}`,
+  );
+  busy = { document: busy1m, openers: opened, run, quietP99Ms: quietPortal50.propagation.p99, p99RatioToQuiet: r, comparable, goal: BUSY_GOAL_RATIO, goalMet: busyMet };
 }
 
 type OpenResult = { firstOpenMs: number; stateBytes: number; xmlChars: number; open: Summary; applyUpdate: Summary };

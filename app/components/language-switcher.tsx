@@ -11,9 +11,9 @@ export function LanguageSwitcher({ locale, id = "language-switcher" }: { locale:
   const { t } = useTranslation();
   const location = useLocation();
   return (
-    <form method="post" action="/language" className="language-switcher" aria-labelledby={`${id}-label`}>
+    <form method="post" action="/language" className="language-switcher">
       <input type="hidden" name="redirectTo" value={location.pathname + location.search} />
-      <label id={`${id}-label`} htmlFor={id} className="language-switcher__label">
+      <label htmlFor={id} className="language-switcher__label">
         {t("language.label")}
       </label>
       <select id={id} name="locale" defaultValue={locale} key={locale}>

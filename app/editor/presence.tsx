@@ -35,11 +35,12 @@ export function Presence() {
 
   useEffect(() => {
     if (!awareness) return;
-    const update = () => setPeople(presentPeople(awareness));
+    // A reader's own presence never reaches the others (the server drops it): do not list it either.
+    const update = () => setPeople(presentPeople(awareness).filter((p) => !(p.self && collab?.readOnly)));
     update();
     awareness.on("change", update);
     return () => awareness.off("change", update);
-  }, [awareness]);
+  }, [awareness, collab?.readOnly]);
 
   if (!collab) return null;
   const roleName = (role: string | null) => (role && ["admin", "expert", "member", "observer"].includes(role) ? t(`common:roles.${role}`) : null);

@@ -119,7 +119,7 @@ function MemberEditor() {
     <>
       <p className="back-link">
         <Link to="/admin/members">
-          <span aria-hidden="true">← </span>
+          <span aria-hidden="true" className="flip-rtl">← </span>
           {t("member.back")}
         </Link>
       </p>

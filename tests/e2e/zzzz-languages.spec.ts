@@ -4,19 +4,59 @@
  * the next sign-in, the note that a standard's text stays in its language, and screenshots of the
  * standard, a ballot and the downloads page in Chinese and Arabic (test-results/screens/).
  *
- * Runs after setup-and-roles.spec.ts (the accounts) and needs nothing else from earlier specs.
+ * Runs after the other specs and also alone: it makes the admin with the CLI if needed, and its own
+ * organisation, expert and member through the API.
  */
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
 
-const ADMIN_EMAIL = "secretariat@ewtp.example";
+const ADMIN = { name: "Amina Haddad", email: "secretariat@ewtp.example", password: "correct horse battery staple" };
 const PASSWORD = "a long and private passphrase";
-const MEMBER = "zhang.min@cainiao.example";
-const EXPERT = "weber@itd.example";
+const RUN = randomBytes(3).toString("hex");
+const MEMBER = `lin.${RUN}@cainiao.example`;
+const EXPERT = `krause.${RUN}@itd.example`;
+let token = "";
 
 test.describe.configure({ mode: "serial" });
+
+/** Runs the portal CLI on the e2e server's DATA_DIR. */
+function cli(args: string[], input = "") {
+  const run = spawnSync(process.execPath, ["--import", "tsx", "app/cli/portal.ts", ...args], {
+    cwd: process.cwd(),
+    env: { ...process.env, DATA_DIR: process.env.E2E_DATA_DIR },
+    input,
+    encoding: "utf8",
+  });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+test.beforeAll(async ({ browser }) => {
+  const created = cli(["admin:create", "--email", ADMIN.email, "--name", ADMIN.name, "--password-stdin"], `${ADMIN.password}\n`);
+  expect(created.code === 0 || /already exists/.test(created.stderr), created.stderr).toBe(true);
+  const tokenRun = cli(["token:create", "--email", ADMIN.email, "--label", `e2e languages ${RUN}`]);
+  expect(tokenRun.code, tokenRun.stderr).toBe(0);
+  token = tokenRun.stdout.trim();
+  const context = await browser.newContext();
+  const api = async (method: string, url: string, data?: unknown) => {
+    const res = await context.request.fetch(`/api/v1${url}`, { method, headers: { authorization: `Bearer ${token}` }, ...(data !== undefined ? { data } : {}) });
+    return { status: res.status(), body: await res.json().catch(() => null) };
+  };
+  const company = await api("POST", "/orgs", { name: `Cainiao Languages ${RUN}`, kind: "company", country: "CN" });
+  expect(company.status, JSON.stringify(company.body)).toBe(201);
+  const institute = await api("POST", "/orgs", { name: `Trade Data Institute ${RUN}`, kind: "expert", country: "DE" });
+  expect(institute.status, JSON.stringify(institute.body)).toBe(201);
+  for (const [email, name, orgId, role] of [
+    [MEMBER, "Lin Yue", company.body.org.id, "member"],
+    [EXPERT, "Dr. Jana Krause", institute.body.org.id, "expert"],
+  ] as const) {
+    const user = await api("POST", "/users", { email, name, orgId, role, committees: ["TAR"], votingRepresentative: role === "member", password: PASSWORD });
+    expect(user.status, JSON.stringify(user.body)).toBe(201);
+  }
+  await context.close();
+});
 
 async function shot(page: Page, name: string) {
   await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
@@ -154,12 +194,6 @@ test("screenshots in Chinese and Arabic: the standard, a ballot and the download
   db.close();
 
   // A ballot on a fresh revision of EWTP-TAR-001, open for a day, for the TAR experts and members.
-  const token = spawnSync(process.execPath, ["--import", "tsx", "app/cli/portal.ts", "token:create", "--email", ADMIN_EMAIL, "--label", "e2e languages"], {
-    cwd: process.cwd(),
-    env: { ...process.env, DATA_DIR: process.env.E2E_DATA_DIR },
-    encoding: "utf8",
-  }).stdout.trim();
-  expect(token).not.toBe("");
   const setup = await browser.newContext();
   const api = async (method: string, url: string, data?: unknown) => {
     const res = await setup.request.fetch(`/api/v1${url}`, { method, headers: { authorization: `Bearer ${token}` }, ...(data !== undefined ? { data } : {}) });

@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { verifyPassword } from "../../app/auth/password.server";
 import { call } from "../support/http";
 import { startPortal, tempDataDir, type TestPortal } from "../support/portal";
@@ -17,6 +17,9 @@ import { startPortal, tempDataDir, type TestPortal } from "../support/portal";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const PASSWORD = "a long and careful passphrase";
 const ONE_ERROR_LINE = /^error: [^\n]+\n$/;
+
+// Each test starts one or two CLI processes (tsx compiling the CLI takes seconds on a loaded machine).
+vi.setConfig({ testTimeout: 60_000 });
 
 type Run = { code: number | null; stdout: string; stderr: string };
 
