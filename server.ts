@@ -1,5 +1,6 @@
 /**
- * The portal's one process: Express serving the API, the Remix app (Vite middleware in development,
+ * The portal's one process: the release fast path (public release files, the index and the feed,
+ * answered before Express), Express serving the API, the Remix app (Vite middleware in development,
  * the build in production), security headers, request logging, /healthz, graceful shutdown, and the
  * /collab WebSocket upgrade hook.
  */

@@ -99,7 +99,9 @@ export function CancellationNotice({ cancellation: c, locale }: { cancellation: 
   const { t } = useTranslation("governance");
   return (
     <section className="notice notice--warning cancellation" aria-labelledby="ballot-cancelled">
-      <h2 id="ballot-cancelled">{t("cancel.noticeTitle")}</h2>
+      <h2 id="ballot-cancelled" className="notice__title">
+        {t("cancel.noticeTitle")}
+      </h2>
       <p>{c.byName ? t("cancel.noticeWhenBy", { at: formatDateTime(c.at, locale), name: c.byName }) : t("cancel.noticeWhen", { at: formatDateTime(c.at, locale) })}</p>
       <blockquote className="cancellation__reason">
         <p>{c.reason}</p>
@@ -141,9 +143,9 @@ export function CancelBallotForm({ errors, opened }: { errors: Record<string, st
           ) : null}
         </div>
         <div className={`field${errors.confirm ? " field--error" : ""}`}>
-          <label className="choice">
+          <label className="checkbox">
             <input type="checkbox" name="confirm" value="yes" required aria-invalid={errors.confirm ? true : undefined} aria-describedby={errors.confirm ? "cancel-confirm-error" : undefined} />
-            {t("cancel.confirm")}
+            <span>{t("cancel.confirm")}</span>
           </label>
           {errors.confirm ? (
             <p className="field__error" id="cancel-confirm-error">

@@ -33,10 +33,11 @@ export function ReleaseStatus({ status }: { status: Summary["status"] }) {
 }
 
 /**
- * A value to copy (a hash, a command): shown in full in a read-only monospace field, which a keyboard
- * user can select; with JavaScript, a Copy button too.
+ * A value to copy (a hash, a command): shown in full, wrapped, in a read-only monospace field that a
+ * keyboard user can focus and select; with JavaScript, a Copy button too. `hash` lays a SHA-256 out
+ * as two lines of 32 digits.
  */
-export function CopyField({ value, label, multiline = false }: { value: string; label: string; multiline?: boolean }) {
+export function CopyField({ value, label, kind = "command" }: { value: string; label: string; kind?: "hash" | "command" }) {
   const { t } = useTranslation("releases");
   const id = useId();
   const [enhanced, setEnhanced] = useState(false);
@@ -51,16 +52,14 @@ export function CopyField({ value, label, multiline = false }: { value: string; 
       setCopied(false);
     }
   };
+  // Rows for browsers without field-sizing: one per line, long lines counted at ~60 characters.
+  const rows = kind === "hash" ? 2 : value.split("\n").reduce((n, line) => n + Math.max(1, Math.ceil(line.length / 60)), 0);
   return (
-    <span className={`copy-field${multiline ? " copy-field--multiline" : ""}`}>
+    <span className={`copy-field copy-field--${kind}`}>
       <label htmlFor={id} className="visually-hidden">
         {label}
       </label>
-      {multiline ? (
-        <textarea id={id} className="copy-field__value" readOnly value={value} rows={value.split("\n").length} spellCheck={false} />
-      ) : (
-        <input id={id} className="copy-field__value" readOnly value={value} spellCheck={false} />
-      )}
+      <textarea id={id} className="copy-field__value" readOnly value={value} rows={rows} spellCheck={false} autoCapitalize="off" autoCorrect="off" />
       {enhanced ? (
         <button type="button" className="button button--quiet button--small copy-field__button" onClick={copy} aria-label={t("copy.label", { what: label })}>
           <span aria-live="polite">{copied ? t("copy.done") : t("copy.button")}</span>
@@ -138,7 +137,7 @@ export function ReleaseFiles({ standardId, version, files, locale }: { standardI
                 <span className="cell-sub">{t("files.bytes", { count: f.length, formatted: formatNumber(f.length, locale) })}</span>
               </td>
               <td className="release-files__hash">
-                <CopyField value={f.sha256} label={t("files.sha256Label", { name: f.name })} />
+                <CopyField value={f.sha256} label={t("files.sha256Label", { name: f.name })} kind="hash" />
               </td>
             </tr>
           ))}

@@ -133,7 +133,7 @@ const encodingChoices = new Map<string, Encoding[]>();
 /**
  * The acceptable encodings among br, gzip and identity, best first (RFC 9110 §12.5.3): by q-value,
  * ties broken br > gzip > identity; `*` covers codings not named; identity is acceptable unless
- * refused explicitly (`identity;q=0`, or `*;q=0` without naming it).
+ * refused explicitly (`identity;q=0`, or `*;q=0` without naming it), after every coding named.
  */
 export function acceptableEncodings(header: string | undefined): Encoding[] {
   if (!header) return ["identity"];
@@ -155,7 +155,8 @@ export function acceptableEncodings(header: string | undefined): Encoding[] {
   const star = q["*"];
   const weightOf = (c: Encoding) => {
     if (q[c] !== undefined) return q[c]!;
-    if (c === "identity") return star === 0 ? 0 : Math.max(star ?? 1, 0.001);
+    // Identity not named is acceptable, but as the last resort: a client that names codings wants them.
+    if (c === "identity") return star === 0 ? 0 : (star ?? 0.001);
     if (c === "gzip" && q["x-gzip"] !== undefined) return q["x-gzip"]!;
     return star ?? 0;
   };

@@ -99,14 +99,18 @@ export default function Webhooks() {
       {result && result.intent === null ? <Notice tone="error">{t("unknownForm")}</Notice> : null}
 
       {create?.ok && create.created ? (
-        <Notice tone="warning" title={t("webhooks.createdTitle", { url: create.created.url })}>
+        <Notice tone="warning" title={<span className="cell-break">{t("webhooks.createdTitle", { url: create.created.url })}</span>}>
           <p className="secret" aria-label={t("webhooks.secretLabel")}>
             {create.created.secret}
           </p>
           <p>{t("webhooks.createdWarning")}</p>
         </Notice>
       ) : null}
-      {remove?.ok ? <Notice tone="success">{t("webhooks.removed", { url: remove.removed })}</Notice> : null}
+      {remove?.ok ? (
+        <Notice tone="success">
+          <span className="cell-break">{t("webhooks.removed", { url: remove.removed })}</span>
+        </Notice>
+      ) : null}
       {remove && !remove.ok ? <Notice tone="error">{remove.message ?? t("fixErrors")}</Notice> : null}
 
       <div className="grid grid--2 webhooks-grid">

@@ -120,8 +120,12 @@ export default function ReleasePageView() {
         </div>
         <div>
           <dt>{t("release.revision")}</dt>
+          <dd>{release.revision}</dd>
+        </div>
+        <div>
+          <dt>{t("release.ballot")}</dt>
           <dd>
-            {release.revision} · <Link to={`/ballots/${release.ballotId}`}>{t("release.ballotLink")}</Link>
+            <Link to={`/ballots/${release.ballotId}`}>{t("release.ballotLink")}</Link>
           </dd>
         </div>
       </dl>
@@ -146,7 +150,7 @@ export default function ReleasePageView() {
             </a>{" "}
             — {t("files.manifestHint")}
           </p>
-          <CopyField value={release.manifestSha256} label={t("files.sha256Label", { name: "manifest.json" })} />
+          <CopyField value={release.manifestSha256} label={t("files.sha256Label", { name: "manifest.json" })} kind="hash" />
         </div>
       </ReleaseSection>
 
@@ -154,7 +158,7 @@ export default function ReleasePageView() {
         {d.indexKeyId ? (
           <>
             <p>{t("verify.all")}</p>
-            <CopyField value={verifyCommand} label={t("verify.title")} multiline />
+            <CopyField value={verifyCommand} label={t("verify.title")} />
             <p className="muted small">
               {t("verify.rootKey")}{" "}
               <code className="hash">{d.indexKeyId}</code>
@@ -165,7 +169,7 @@ export default function ReleasePageView() {
           <p className="muted">{t("verify.noKey")}</p>
         )}
         <p>{t("verify.single")}</p>
-        <CopyField value={sumCommand} label={t("verify.single")} multiline />
+        <CopyField value={sumCommand} label={t("verify.single")} />
         <p className="muted small">{t("verify.singleHint")}</p>
       </ReleaseSection>
 
@@ -209,7 +213,7 @@ export default function ReleasePageView() {
               id="try-input"
               name="input"
               className="try-form__input"
-              rows={10}
+              rows={Math.min(24, Math.max(6, (tried?.input ?? d.exampleInput).split("\n").length + 1))}
               spellCheck={false}
               defaultValue={tried?.input ?? d.exampleInput}
               key={tried?.input ?? "example"}

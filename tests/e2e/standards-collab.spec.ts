@@ -121,7 +121,7 @@ test("two editors type into one paragraph at once and converge; presence, the ob
   // Per-user undo: the expert types, then the member types; the expert's undo removes only the expert's typing.
   await a.waitForTimeout(700); // a new undo step (Yjs groups changes made within 500 ms)
   await scopeParagraph(a).click();
-  await a.keyboard.press("End");
+  await a.keyboard.press("Control+End"); // the end of the document: the paragraph wraps now
   await a.keyboard.type(" EXP-undo-me");
   await expect(scopeParagraph(b)).toContainText("EXP-undo-me");
   await b.keyboard.type("MEM-keep ");
@@ -138,7 +138,7 @@ test("two editors type into one paragraph at once and converge; presence, the ob
 
   // A rule block inserted and edited in one browser appears in the other.
   await scopeParagraph(a).click();
-  await a.keyboard.press("End");
+  await a.keyboard.press("Control+End");
   await a.getByRole("button", { name: "Insert a rule block" }).click();
   await expect(b.locator(".editor-rule")).toHaveCount(1);
   await expect(c.locator(".editor-rule")).toHaveCount(1);

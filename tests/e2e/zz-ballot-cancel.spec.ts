@@ -65,7 +65,7 @@ test("the secretariat cancels an open ballot with a reason; voters see why, cann
   // The member votes.
   const member = await signIn(browser, MEMBER.email, PASSWORD);
   await member.goto(url);
-  await member.getByRole("radio", { name: "Approve" }).check();
+  await member.getByRole("radio", { name: "Approve", exact: true }).check();
   await member.getByRole("button", { name: "Cast my vote" }).click();
   await expect(member.getByText("Your vote is recorded.")).toBeVisible();
   await expect(member.getByRole("region", { name: "Cancel the ballot" })).toHaveCount(0);

@@ -183,6 +183,7 @@ test("a member chooses German in settings and finds the portal in German at the 
 });
 
 test("screenshots in Chinese and Arabic: the standard, a ballot and the downloads", async ({ browser }) => {
+  test.setTimeout(240_000);
   // A translated title and scope for Chinese readers (the portal has no form for them yet).
   const db = new Database(path.join(process.env.E2E_DATA_DIR!, "portal.db"));
   db.prepare("INSERT OR REPLACE INTO standard_translations (standard_id, locale, title, scope) VALUES (?, ?, ?, ?)").run(
@@ -232,20 +233,21 @@ test("screenshots in Chinese and Arabic: the standard, a ballot and the download
     await expect(page.locator("article.document")).toHaveAttribute("dir", "ltr");
     if (lang === "zh") {
       await expect(page.getByText("本标准的正文为英语；仅界面已翻译。")).toBeVisible();
-      await expect(page.getByRole("heading", { level: 1 })).toHaveText("低价值货物的关税和间接税处理");
+      await expect(page.locator(".page-header h1")).toHaveText("低价值货物的关税和间接税处理");
       await expect(page.locator(".original-title cite")).toHaveText("Low-value consignment duty and indirect-tax treatment");
     } else {
       await expect(page.getByText("نص هذا المعيار مكتوب باللغة الإنجليزية؛ الواجهة وحدها مترجمة.")).toBeVisible();
       // No Arabic title: the original shows, marked as English.
-      await expect(page.getByRole("heading", { level: 1 })).toHaveText("Low-value consignment duty and indirect-tax treatment");
-      await expect(page.getByRole("heading", { level: 1 }).locator("[lang=en]")).toHaveCount(1);
+      await expect(page.locator(".page-header h1")).toHaveText("Low-value consignment duty and indirect-tax treatment");
+      await expect(page.locator(".page-header h1 [lang=en]")).toHaveCount(1);
     }
     await shot(page, `languages-standard-${lang}`);
+    await page.screenshot({ path: `test-results/screens/languages-standard-${lang}-top.png` });
 
     await page.goto(ballotUrl);
     await expect(page.getByRole("heading", { name: lang === "zh" ? "您的投票" : "صوتكم" })).toBeVisible();
     // The deadline names its time zone.
-    await expect(page.getByText(/UTC|GMT|التوقيت/).first()).toBeVisible();
+    await expect(page.locator("main").getByText(/UTC/).first()).toBeVisible();
     await shot(page, `languages-ballot-${lang}`);
 
     await page.goto("/releases");

@@ -112,6 +112,15 @@ describe("release files", () => {
     expect(cross.headers.etag).toBe(br.headers.etag);
   });
 
+  it("answers the same through the API router when a path is percent-encoded", async () => {
+    const r = await raw(portal, `/api/v1/standards/${STANDARD}/releases/1.0.0/ruleset%2Ejson`, { headers: { "accept-encoding": "gzip" } });
+    expect(r.status).toBe(200);
+    expect(gunzipSync(r.body).equals(first.files["ruleset.json"])).toBe(true);
+    expect(r.headers.etag).toBe(`"${sha256(first.files["ruleset.json"])}-gzip"`);
+    expect(r.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
+    expect(r.headers["content-security-policy"]).toContain("default-src 'none'");
+  });
+
   it("answers HEAD with the headers and no body", async () => {
     const r = await raw(portal, url, { method: "HEAD" });
     expect(r.status).toBe(200);
