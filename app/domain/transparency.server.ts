@@ -11,7 +11,7 @@ import { getProposalSubject } from "./ballots.server";
 import { getStandard } from "./standards.server";
 
 /** The audit actions the transparency page lists. */
-export const GOVERNANCE_ACTIONS = ["ballot.opened", "ballot.closed", "standard.revisionFrozen", "release.published", "proposal.decided"] as const;
+export const GOVERNANCE_ACTIONS = ["ballot.opened", "ballot.closed", "ballot.cancelled", "standard.revisionFrozen", "release.published", "proposal.decided"] as const;
 
 /** One governance event as the public page shows it. */
 export type GovernanceEvent = {

@@ -48,9 +48,9 @@ export default function StandardPage() {
         title={translation ? translation.title : <span {...textLang}>{standard.title}</span>}
         lead={translation ? translation.scope : <span {...textLang}>{standard.scope}</span>}
         actions={
-          canEdit && draft ? (
+          draft ? (
             <Link className="button" to={`/standards/${standard.id}/edit`}>
-              {t("editor:link.editDraft")}
+              {canEdit ? t("editor:link.editDraft") : t("editor:link.watchDraft")}
             </Link>
           ) : undefined
         }

@@ -60,7 +60,7 @@ test.beforeAll(async ({ browser }) => {
 
 test("two editors type into one paragraph at once and converge; presence, the observer's live read-only view, per-user undo, and a rule edit", async ({ browser }) => {
   // Three browsers on a shared 2-core machine: more time than one page needs.
-  test.setTimeout(180_000);
+  test.setTimeout(240_000);
   const expert = await openAs(browser, EXPERT, standardId);
   const member = await openAs(browser, MEMBER, standardId);
   const observer = await openAs(browser, OBSERVER, standardId);
