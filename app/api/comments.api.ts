@@ -5,6 +5,9 @@
  * count as one space); when it occurs several times, `prefix`/`suffix` (the text just before and
  * after it) say which, else 422. Visibility as for the draft: a standard the caller may not see is
  * a 404; a published standard's comments need credentials (401) and a committee seat (403).
+ * Proposals (an addition to the contract: `/proposals/{id}/comments`, `…/comments.csv`) have the
+ * same shapes; a proposal the caller may not read is a 404, and its comments stay open after
+ * submission (anchored against the submitted text).
  */
 import { z } from "zod";
 import { COMMENT_KINDS, COMMENT_STATUSES } from "../../db/schema";
@@ -32,7 +35,7 @@ const AnchorInput = z.object({
 
 const PositionsInput = z
   .object({ start: z.record(z.string(), z.unknown()), end: z.record(z.string(), z.unknown()) })
-  .meta({ description: "Yjs relative positions (JSON) of the passage's start and end in the document `standard.<id>`, as the editor makes them; checked against the quote" });
+  .meta({ description: "Yjs relative positions (JSON) of the passage's start and end in the document (`standard.<id>` or `proposal.<id>`), as the editor makes them; checked against the quote" });
 
 const Person = z.object({ id: z.string(), name: z.string(), organisation: z.string() });
 const ReplySchema = z.object({ id: z.string(), author: Person, body: z.string(), createdAt: z.string() });
@@ -51,6 +54,11 @@ const CommentSchema = z.object({
     .nullable(),
   createdAt: z.string(),
 });
+
+const CreateBody = z.object({ body: Body, kind: z.enum(COMMENT_KINDS), anchor: AnchorInput.optional(), positions: PositionsInput.optional() });
+
+/** A CSV attachment's file name made of safe characters only. */
+const csvName = (id: string) => `${id.replace(/[^A-Za-z0-9_-]/g, "")}-comments.csv`;
 
 const view = (c: CommentView) => ({
   id: c.id,
@@ -83,7 +91,7 @@ export const commentsEndpoints = [
       res
         .status(200)
         .type("text/csv; charset=utf-8")
-        .set("Content-Disposition", `attachment; filename="${params.id.replace(/[^A-Za-z0-9_-]/g, "")}-comments.csv"`)
+        .set("Content-Disposition", `attachment; filename="${csvName(params.id)}"`)
         .set("Cache-Control", "no-store")
         .send(csv);
     },
@@ -106,12 +114,58 @@ export const commentsEndpoints = [
     summary: "Comment on a standard's draft, on the whole or on a quoted passage (422 when the quote is not in the draft, or ambiguous)",
     access: "everyone who reads the draft, observers included (not read-only tokens)",
     params: IdParams,
-    body: z.object({ body: Body, kind: z.enum(COMMENT_KINDS), anchor: AnchorInput.optional(), positions: PositionsInput.optional() }),
+    body: CreateBody,
     success: { status: 201, description: "Created", schema: z.object({ comment: CommentSchema }) },
     errors: [403, 404, 422],
     handler: ({ auth, params, body }) => {
       const a = requireAuth(auth);
       return { comment: view(createComment({ actor: a.actor, standardId: params.id, kind: body.kind, body: body.body, anchor: body.anchor, positions: body.positions })) };
+    },
+  }),
+  endpoint({
+    method: "get",
+    path: "/proposals/{id}/comments.csv",
+    tag: "Comments",
+    summary: "A proposal's comment-resolution log as CSV (RFC 4180, one row per comment; cells a spreadsheet would run as formulas start with ')",
+    access: "committee members and admins",
+    params: IdParams,
+    success: { status: 200, description: "text/csv", schema: z.string() },
+    errors: [404],
+    raw: true,
+    handler: ({ auth, params, res }) => {
+      const csv = commentsCsv({ actor: auth?.actor ?? null, proposalId: params.id });
+      res
+        .status(200)
+        .type("text/csv; charset=utf-8")
+        .set("Content-Disposition", `attachment; filename="proposal-${csvName(params.id)}"`)
+        .set("Cache-Control", "no-store")
+        .send(csv);
+    },
+  }),
+  endpoint({
+    method: "get",
+    path: "/proposals/{id}/comments",
+    tag: "Comments",
+    summary: "The comments on a proposal's text, oldest first, with replies, dispositions and whether each is still attached to its passage",
+    access: "committee members and admins",
+    params: IdParams,
+    success: { status: 200, description: "Comments", schema: z.object({ comments: z.array(CommentSchema) }) },
+    errors: [404],
+    handler: ({ auth, params }) => ({ comments: listComments({ actor: auth?.actor ?? null, proposalId: params.id }).map(view) }),
+  }),
+  endpoint({
+    method: "post",
+    path: "/proposals/{id}/comments",
+    tag: "Comments",
+    summary: "Comment on a proposal's text (its working text, or the submitted text once submitted), on the whole or on a quoted passage (422 when the quote is not in the text, or ambiguous)",
+    access: "everyone who reads the proposal, observers included (not read-only tokens)",
+    params: IdParams,
+    body: CreateBody,
+    success: { status: 201, description: "Created", schema: z.object({ comment: CommentSchema }) },
+    errors: [403, 404, 422],
+    handler: ({ auth, params, body }) => {
+      const a = requireAuth(auth);
+      return { comment: view(createComment({ actor: a.actor, proposalId: params.id, kind: body.kind, body: body.body, anchor: body.anchor, positions: body.positions })) };
     },
   }),
   endpoint({

@@ -37,7 +37,7 @@ export const webhooksEndpoints: Endpoint<any, any, any>[] = [
     path: "/webhooks",
     tag: "Webhooks",
     summary:
-      "Register a URL for release.published events. Deliveries are POSTs of the event JSON with X-Portal-Event, X-Portal-Delivery and X-Portal-Signature: sha256=<hex HMAC-SHA256 of the body under the secret>; non-2xx answers are retried with backoff (10 s, 1 min, 5 min, 30 min, 2 h, 6 h, 12 h; failed after 8 attempts); redirects are not followed",
+      "Register a URL for release.published events. Deliveries are POSTs of the event JSON with X-Portal-Event, X-Portal-Delivery and X-Portal-Signature: sha256=<hex HMAC-SHA256 of the body under the secret>; non-2xx answers are retried with backoff (10 s, 1 min, 5 min, 30 min, 2 h, 6 h, 12 h; failed after 8 attempts); redirects are not followed. Unless the portal sets WEBHOOK_ALLOW_PRIVATE, a URL whose host is a loopback, private, link-local, CGNAT or multicast address (or localhost) is refused with 400, and a delivery whose host name resolves to such an address is not sent and is marked failed",
     access: "signed-in users",
     body: WebhookInputSchema,
     success: {

@@ -1,12 +1,13 @@
 /**
- * Comments on a standard's draft: anchored to a passage (Yjs relative positions of the range, and
+ * Comments on a standard's draft or on a proposal's text: anchored to a passage (Yjs relative positions of the range, and
  * the quote with its prefix and suffix as the fallback), typed as in ISO comment templates
  * (general, technical, editorial), with threads of replies, @mentions that notify, and the editors'
  * disposition (accepted, accepted with modification, rejected, noted) with a response. The
  * comment-resolution log is the list of them, as a page and as CSV.
  *
  * Authorization is decided here through the policy: a comment on a draft the actor may not read is
- * a 404; commenting needs `comment.create` (observers included), dispositions `comment.resolve`.
+ * a 404 (for a proposal: `proposal.read`, then `comment.create`/`comment.resolve` as on a draft of
+ * the proposal's committee); commenting needs `comment.create` (observers included), dispositions `comment.resolve`.
  * Each write runs in one transaction with its audit entry and its notifications; after the commit
  * the document's connections are told that its comments changed.
  *
@@ -27,6 +28,7 @@ import { PortalError } from "../utils/errors";
 import { anchorAt, anchorState, findAnchor, MAX_QUOTE_CHARS, normalizeWhitespace, similarity, SIMILAR_ENOUGH, type Anchor } from "./anchors";
 import { recordAudit } from "./audit.server";
 import { notify } from "./notifications.server";
+import { findProposal, proposalDocName, proposalResource, type ProposalRow } from "./proposals.server";
 import { getStandard, type StandardRow } from "./standards.server";
 
 export type CommentKind = (typeof COMMENT_KINDS)[number];
@@ -45,13 +47,57 @@ export function standardDocName(standardId: string): string {
   return `standard.${standardId}`;
 }
 
+/** What comments are on: a standard's draft or a proposal's text (`proposalId`). */
+export type CommentTarget = { standardId: string; proposalId?: undefined } | { proposalId: string; standardId?: undefined };
+
+/** The commented thing as the domain needs it: its document, what the policy is asked about, and how it is named and linked. */
+type Subject = {
+  docName: string;
+  standardId: string | null;
+  proposalId: string | null;
+  committee: string;
+  /** The resource `comment.create` / `comment.resolve` are decided on (a proposal counts as a draft of its committee). */
+  resource: { committee: string; status: StandardRow["status"] };
+  /** The id people know it by, for messages. */
+  label: string;
+  /** Where its comments are shown. */
+  link: string;
+};
+
+function standardSubject(s: StandardRow): Subject {
+  return {
+    docName: standardDocName(s.id),
+    standardId: s.id,
+    proposalId: null,
+    committee: s.committee,
+    resource: s,
+    label: s.id,
+    link: `/standards/${s.id}/comments`,
+  };
+}
+
+function proposalSubject(p: ProposalRow): Subject {
+  return {
+    docName: proposalDocName(p.id),
+    standardId: null,
+    proposalId: p.id,
+    committee: p.committee,
+    resource: { committee: p.committee, status: "draft" },
+    label: p.title,
+    link: `/proposals/${p.id}`,
+  };
+}
+
 /** A person as a comment shows them. */
 export type CommentPerson = { id: string; name: string; organisation: string };
 
 /** A comment as the API and the pages show it. */
 export type CommentView = {
   id: string;
-  standardId: string;
+  /** The standard whose draft it is on; null for a comment on a proposal. */
+  standardId: string | null;
+  /** The proposal it is on; null for a comment on a standard's draft. */
+  proposalId: string | null;
   author: CommentPerson;
   kind: CommentKind;
   body: string;
@@ -133,12 +179,30 @@ function readableDraft(actor: Actor | null, standardId: string): StandardRow {
   return s;
 }
 
-/** The comment and its standard, or 404 when it does not exist or the actor may not see it. */
-function visibleComment(actor: Actor | null, commentId: string): { comment: CommentRow; standard: StandardRow } {
+/** The proposal, or 404 when it does not exist or the actor may not read it (the public never may). */
+function readableProposalSubject(actor: Actor | null, proposalId: string): Subject {
+  const p = findProposal(proposalId);
+  if (!p || !can(actor, "proposal.read", proposalResource(p))) throw new PortalError("not_found", `No proposal ${proposalId}.`);
+  return proposalSubject(p);
+}
+
+/** What the target designates, or 404/401/403 when the actor may not read its comments. */
+function readableSubject(actor: Actor | null, target: CommentTarget): Subject {
+  if (target.proposalId !== undefined) return readableProposalSubject(actor, target.proposalId);
+  return standardSubject(readableDraft(actor, target.standardId));
+}
+
+/** The comment and what it is on, or 404 when it does not exist or the actor may not see it. */
+function visibleComment(actor: Actor | null, commentId: string): { comment: CommentRow; subject: Subject } {
   const comment = db().select().from(comments).where(eq(comments.id, commentId)).get();
+  if (comment?.proposalId) {
+    const p = findProposal(comment.proposalId);
+    if (!p || !can(actor, "proposal.read", proposalResource(p))) throw new PortalError("not_found", `No comment ${commentId}.`);
+    return { comment, subject: proposalSubject(p) };
+  }
   const standard = comment?.standardId ? getStandard(comment.standardId) : undefined;
   if (!comment || !standard || !can(actor, "standard.readDraft", standard)) throw new PortalError("not_found", `No comment ${commentId}.`);
-  return { comment, standard };
+  return { comment, subject: standardSubject(standard) };
 }
 
 function people(ids: string[]): Map<string, CommentPerson> {
@@ -155,10 +219,13 @@ function people(ids: string[]): Map<string, CommentPerson> {
 
 const UNKNOWN: CommentPerson = { id: "", name: "?", organisation: "" };
 
-/** The comments on a standard's draft, oldest first, with their states recomputed against the current text. */
-export function listComments(input: { actor: Actor | null; standardId: string }): CommentView[] {
-  const s = readableDraft(input.actor, input.standardId);
-  const docName = standardDocName(s.id);
+/** The comments on a standard's draft or a proposal's text, oldest first, with their states recomputed against the current text. */
+export function listComments(input: { actor: Actor | null } & CommentTarget): CommentView[] {
+  return listSubjectComments(readableSubject(input.actor, input));
+}
+
+function listSubjectComments(subject: Subject): CommentView[] {
+  const docName = subject.docName;
   refreshCommentStates(docName);
   const rows = db().select().from(comments).where(eq(comments.docName, docName)).orderBy(asc(comments.createdAt), asc(comments.id)).all();
   const replies = rows.length
@@ -167,7 +234,8 @@ export function listComments(input: { actor: Actor | null; standardId: string })
   const who = people([...rows.map((r) => r.authorId), ...rows.flatMap((r) => (r.resolvedBy ? [r.resolvedBy] : [])), ...replies.map((r) => r.authorId)]);
   return rows.map((c) => ({
     id: c.id,
-    standardId: s.id,
+    standardId: subject.standardId,
+    proposalId: subject.proposalId,
     author: who.get(c.authorId) ?? UNKNOWN,
     kind: c.kind,
     body: c.body,
@@ -186,8 +254,8 @@ export function listComments(input: { actor: Actor | null; standardId: string })
 
 /** One comment as listed (its state as last computed). */
 export function getComment(actor: Actor | null, commentId: string): CommentView {
-  const { comment, standard } = visibleComment(actor, commentId);
-  return listComments({ actor, standardId: standard.id }).find((c) => c.id === comment.id)!;
+  const { comment, subject } = visibleComment(actor, commentId);
+  return listSubjectComments(subject).find((c) => c.id === comment.id)!;
 }
 
 // ─── Mentions ────────────────────────────────────────────────────────────────────────────────────
@@ -205,9 +273,9 @@ export function parseMentions(body: string): { ids: string[]; emails: string[]; 
   return out;
 }
 
-/** The active people who may read the standard's draft (admins, and members of its committee). */
-function draftReaders(s: StandardRow): { id: string; email: string }[] {
-  const inCommittee = db().select({ userId: committeeMembers.userId }).from(committeeMembers).where(eq(committeeMembers.committeeCode, s.committee)).all();
+/** The active people who may read the draft or proposal (admins, and members of its committee). */
+function draftReaders(committee: string): { id: string; email: string }[] {
+  const inCommittee = db().select({ userId: committeeMembers.userId }).from(committeeMembers).where(eq(committeeMembers.committeeCode, committee)).all();
   return db()
     .select({ id: users.id, email: users.email })
     .from(users)
@@ -216,10 +284,10 @@ function draftReaders(s: StandardRow): { id: string; email: string }[] {
 }
 
 /** Notifies the readers of the draft that `body` mentions (call inside the write's transaction). */
-function notifyMentions(input: { standard: StandardRow; commentId: string; authorId: string; body: string }): string[] {
+function notifyMentions(input: { subject: Subject; commentId: string; authorId: string; body: string }): string[] {
   const wanted = parseMentions(input.body);
   if (!wanted.ids.length && !wanted.emails.length && !wanted.localParts.length) return [];
-  const readers = draftReaders(input.standard);
+  const readers = draftReaders(input.subject.committee);
   const ids = new Set<string>();
   for (const r of readers) {
     const email = r.email.toLowerCase();
@@ -232,21 +300,35 @@ function notifyMentions(input: { standard: StandardRow; commentId: string; autho
   ids.delete(input.authorId);
   if (!ids.size) return [];
   const author = people([input.authorId]).get(input.authorId)?.name ?? "";
-  const standard = input.standard.id;
+  const standard = input.subject.label;
+  const body = input.body.slice(0, 2000);
+  const onProposal = input.subject.proposalId !== null;
   notify({
     userIds: [...ids],
     kind: "comment.mention",
-    link: `/standards/${standard}/comments#comment-${input.commentId}`,
-    message: (t) => ({
-      title: t("comments:mention.title", { author, standard }),
-      subject: t("comments:mention.subject", { author, standard }),
-      text: t("comments:mention.text", { author, standard, body: input.body.slice(0, 2000) }),
-    }),
+    link: `${input.subject.link}#comment-${input.commentId}`,
+    message: (t) =>
+      onProposal
+        ? {
+            title: t("comments:mention.proposalTitle", { author, proposal: standard }),
+            subject: t("comments:mention.proposalSubject", { author, proposal: standard }),
+            text: t("comments:mention.proposalText", { author, proposal: standard, body }),
+          }
+        : {
+            title: t("comments:mention.title", { author, standard }),
+            subject: t("comments:mention.subject", { author, standard }),
+            text: t("comments:mention.text", { author, standard, body }),
+          },
   });
   return [...ids];
 }
 
 // ─── Writing ─────────────────────────────────────────────────────────────────────────────────────
+
+/** What an audit entry says the comment is on. */
+function subjectData(subject: Subject): { standardId: string } | { proposalId: string } {
+  return subject.proposalId !== null ? { proposalId: subject.proposalId } : { standardId: subject.standardId! };
+}
 
 /** Tells the document's open connections that its comments changed (after the commit). */
 function announce(docName: string): void {
@@ -288,21 +370,20 @@ function placeAnchor(doc: Y.Doc, anchor: Anchor, positions?: { start: unknown; e
   return { quote, prefix: context.prefix ?? "", suffix: context.suffix ?? "", start: rel?.start ?? null, end: rel?.end ?? null };
 }
 
-/** Creates a comment on a standard's draft (optionally anchored to a passage); returns it. */
+/** Creates a comment on a standard's draft or a proposal's text (optionally anchored to a passage); returns it. */
 export function createComment(input: {
   actor: Actor | null;
-  standardId: string;
   kind: CommentKind;
   body: string;
   anchor?: Anchor;
   /** Yjs relative positions (JSON) of the passage, as the editor made them from the selection. */
   positions?: { start: unknown; end: unknown };
-}): CommentView {
-  const s = readableDraft(input.actor, input.standardId);
+} & CommentTarget): CommentView {
+  const subject = readableSubject(input.actor, input);
   const actor = input.actor!;
-  if (!can(actor, "comment.create", s)) throw new PortalError("forbidden", actor.readOnly ? "A read-only token cannot comment." : `You may not comment on ${s.id}.`);
+  if (!can(actor, "comment.create", subject.resource)) throw new PortalError("forbidden", actor.readOnly ? "A read-only token cannot comment." : `You may not comment on ${subject.label}.`);
   const body = cleanBody(input.body, "comment");
-  const docName = standardDocName(s.id);
+  const docName = subject.docName;
   const id = randomUUID();
   db().transaction(() => {
     let placed: ReturnType<typeof placeAnchor> | null = null;
@@ -319,7 +400,8 @@ export function createComment(input: {
       .values({
         id,
         docName,
-        standardId: s.id,
+        standardId: subject.standardId,
+        proposalId: subject.proposalId,
         authorId: actor.id,
         kind: input.kind,
         body,
@@ -332,13 +414,13 @@ export function createComment(input: {
         createdAt: new Date().toISOString(),
       })
       .run();
-    const mentioned = notifyMentions({ standard: s, commentId: id, authorId: actor.id, body });
+    const mentioned = notifyMentions({ subject, commentId: id, authorId: actor.id, body });
     recordAudit({
       actorId: actor.id,
       action: "comment.created",
       subjectType: "comment",
       subjectId: id,
-      data: { standardId: s.id, kind: input.kind, anchored: placed !== null, tracked: Boolean(placed?.start), mentioned },
+      data: { ...subjectData(subject), kind: input.kind, anchored: placed !== null, tracked: Boolean(placed?.start), mentioned },
     });
   });
   announce(docName);
@@ -347,16 +429,16 @@ export function createComment(input: {
 
 /** Adds a reply to a comment's thread; returns the reply. */
 export function replyToComment(input: { actor: Actor | null; commentId: string; body: string }) {
-  const { comment, standard } = visibleComment(input.actor, input.commentId);
+  const { comment, subject } = visibleComment(input.actor, input.commentId);
   const actor = input.actor!;
-  if (!can(actor, "comment.create", standard)) throw new PortalError("forbidden", actor.readOnly ? "A read-only token cannot reply." : `You may not reply to comments on ${standard.id}.`);
+  if (!can(actor, "comment.create", subject.resource)) throw new PortalError("forbidden", actor.readOnly ? "A read-only token cannot reply." : `You may not reply to comments on ${subject.label}.`);
   const body = cleanBody(input.body, "reply");
   const id = randomUUID();
   const createdAt = new Date().toISOString();
   db().transaction(() => {
     db().insert(commentReplies).values({ id, commentId: comment.id, authorId: actor.id, body, createdAt }).run();
-    const mentioned = notifyMentions({ standard, commentId: comment.id, authorId: actor.id, body });
-    recordAudit({ actorId: actor.id, action: "comment.replied", subjectType: "comment", subjectId: comment.id, data: { standardId: standard.id, replyId: id, mentioned } });
+    const mentioned = notifyMentions({ subject, commentId: comment.id, authorId: actor.id, body });
+    recordAudit({ actorId: actor.id, action: "comment.replied", subjectType: "comment", subjectId: comment.id, data: { ...subjectData(subject), replyId: id, mentioned } });
   });
   announce(comment.docName);
   return { id, author: people([actor.id]).get(actor.id) ?? UNKNOWN, body, createdAt };
@@ -364,9 +446,9 @@ export function replyToComment(input: { actor: Actor | null; commentId: string; 
 
 /** Records an editor's disposition of a comment with a response (required when rejected or modified); returns the comment. */
 export function resolveComment(input: { actor: Actor | null; commentId: string; status: Disposition; response: string }): CommentView {
-  const { comment, standard } = visibleComment(input.actor, input.commentId);
+  const { comment, subject } = visibleComment(input.actor, input.commentId);
   const actor = input.actor!;
-  if (!can(actor, "comment.resolve", standard)) {
+  if (!can(actor, "comment.resolve", subject.resource)) {
     throw new PortalError("forbidden", `Only the committee's experts and the secretariat decide on comments; your role (${actor.role}${actor.readOnly ? ", read-only token" : ""}) may not.`);
   }
   const response = input.response.trim();
@@ -385,7 +467,7 @@ export function resolveComment(input: { actor: Actor | null; commentId: string; 
       action: "comment.resolved",
       subjectType: "comment",
       subjectId: comment.id,
-      data: { standardId: standard.id, status: input.status, previous: comment.status },
+      data: { ...subjectData(subject), status: input.status, previous: comment.status },
     });
   });
   announce(comment.docName);
@@ -401,8 +483,8 @@ export function csvCell(value: string | number | null | undefined): string {
   return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** The comment-resolution log of a standard as RFC 4180 CSV (header row, CRLF line ends). */
-export function commentsCsv(input: { actor: Actor | null; standardId: string }): string {
+/** The comment-resolution log of a standard or a proposal as RFC 4180 CSV (header row, CRLF line ends). */
+export function commentsCsv(input: { actor: Actor | null } & CommentTarget): string {
   const list = listComments(input);
   const header = ["id", "created", "author", "organisation", "kind", "state", "quote", "comment", "replies", "status", "response", "resolved by", "resolved at"];
   const rows = list.map((c) => [

@@ -8,8 +8,10 @@ import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { and, asc, desc, eq, lte } from "drizzle-orm";
 import { webhookDeliveries, webhooks } from "../../db/schema";
 import { db } from "../utils/db.server";
+import { env } from "../utils/env.server";
 import { PortalError } from "../utils/errors";
 import { recordAudit } from "./audit.server";
+import { DestinationRefused, postTo, registrationRefusal, resolvePublicAddress } from "./webhook-address.server";
 import type { WebhookEvent, WebhookInput } from "./webhooks.schemas";
 
 /** The body of a `release.published` event. */
@@ -66,6 +68,9 @@ const deliveryView = (d: DeliveryRow): DeliveryView => ({
 /** Registers a webhook; the secret is returned here once and only its owner's deliveries use it. */
 export function createWebhook(input: { ownerId: string } & WebhookInput): { webhook: WebhookView; secret: string } {
   const d = db();
+  // Literal private IPs and localhost are refused up front (host names are checked at each delivery).
+  const refusal = env().webhookAllowPrivate ? null : registrationRefusal(input.url);
+  if (refusal) throw new PortalError("bad_request", refusal, { url: refusal });
   const secret = `whsec_${randomBytes(32).toString("base64url")}`;
   return d.transaction(() => {
     const count = d.select({ id: webhooks.id }).from(webhooks).where(and(eq(webhooks.ownerId, input.ownerId), eq(webhooks.active, true))).all().length;
@@ -150,19 +155,24 @@ export function signatureFor(secret: string, body: string): string {
   return `sha256=${createHmac("sha256", secret).update(body, "utf8").digest("hex")}`;
 }
 
-type AttemptResult = { ok: true; status: number } | { ok: false; status: number | null; error: string };
+type AttemptResult = { ok: true; status: number } | { ok: false; status: number | null; error: string; final?: boolean };
 
-async function attempt(url: string, headers: Record<string, string>, body: string): Promise<AttemptResult> {
+async function attempt(rawUrl: string, headers: Record<string, string>, body: string): Promise<AttemptResult> {
+  const signal = AbortSignal.timeout(DELIVERY_TIMEOUT_MS);
   try {
+    const url = new URL(rawUrl);
+    // Unless private destinations are allowed, resolve once, refuse any private address, and
+    // connect to exactly the address checked (no second lookup that DNS rebinding could change).
+    const pinned = env().webhookAllowPrivate ? undefined : await resolvePublicAddress(url);
     // Never follow redirects: the owner registered this URL, not wherever it points.
-    const res = await fetch(url, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS) });
-    await res.body?.cancel().catch(() => undefined);
+    const res = await postTo(url, headers, body, { pinned, signal });
     if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
-    if (res.status >= 300 && res.status < 400) return { ok: false, status: res.status, error: `Redirect to ${res.headers.get("location") ?? "?"} not followed.` };
+    if (res.status >= 300 && res.status < 400) return { ok: false, status: res.status, error: `Redirect to ${res.location ?? "?"} not followed.` };
     return { ok: false, status: res.status, error: `The receiver answered ${res.status}.` };
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string; message?: string } };
-    const why = e.name === "TimeoutError" ? `No answer within ${DELIVERY_TIMEOUT_MS / 1000} s.` : (e.cause?.code ?? e.cause?.message ?? e.message);
+    if (err instanceof DestinationRefused) return { ok: false, status: null, error: err.message, final: true };
+    const e = err as Error & { code?: string; cause?: { code?: string; message?: string } };
+    const why = signal.aborted ? `No answer within ${DELIVERY_TIMEOUT_MS / 1000} s.` : (e.code ?? e.cause?.code ?? e.cause?.message ?? e.message);
     return { ok: false, status: null, error: String(why).slice(0, 300) };
   }
 }
@@ -209,7 +219,8 @@ async function runDue(now: Date): Promise<number> {
       const update = result.ok
         ? { status: "delivered" as const, attempts, lastStatusCode: result.status, lastError: null, deliveredAt: finishedAt.toISOString() }
         : {
-            status: attempts >= MAX_ATTEMPTS ? ("failed" as const) : ("pending" as const),
+            // A refused destination fails at once: retrying would only be refused again.
+            status: result.final || attempts >= MAX_ATTEMPTS ? ("failed" as const) : ("pending" as const),
             attempts,
             lastStatusCode: result.status,
             lastError: result.error,

@@ -157,7 +157,7 @@ async function api<T>(path: string, init?: { method: string; body: unknown }): P
 }
 
 /** The anchored-comments plugin (mount inside the Lexical composer of a collaborative editor). */
-export function CommentsPlugin({ standardId, canComment, canResolve }: CommentsPluginProps) {
+export function CommentsPlugin({ standardId, proposalId, canComment, canResolve }: CommentsPluginProps) {
   const [editor] = useLexicalComposerContext();
   const collab = useCollab();
   const { t } = useTranslation("comments");
@@ -171,17 +171,20 @@ export function CommentsPlugin({ standardId, canComment, canResolve }: CommentsP
   const [host, setHost] = useState<Element | null>(null);
   const bodyRef = useRef<HTMLTextAreaElement>(null);
   const doc = collab?.doc ?? null;
+  // Where the document's comments live in the API, and where its resolution log is shown.
+  const base = standardId ? `/standards/${encodeURIComponent(standardId)}` : proposalId ? `/proposals/${encodeURIComponent(proposalId)}` : null;
+  const logHref = standardId ? `${base}/comments` : `${base}#comments`;
 
   const refresh = useCallback(async () => {
-    if (!standardId) return;
+    if (!base) return;
     try {
-      const data = await api<{ comments: CommentItem[] }>(`/standards/${encodeURIComponent(standardId)}/comments`);
+      const data = await api<{ comments: CommentItem[] }>(`${base}/comments`);
       setComments(data.comments);
       setLoaded(true);
     } catch (e) {
       setError((e as Error).message);
     }
-  }, [standardId]);
+  }, [base]);
 
   useEffect(() => {
     void refresh();
@@ -296,7 +299,7 @@ export function CommentsPlugin({ standardId, canComment, canResolve }: CommentsP
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (!standardId || !draft) return;
+    if (!base || !draft) return;
     const form = new FormData(event.currentTarget);
     setBusy(true);
     setError(null);
@@ -306,7 +309,7 @@ export function CommentsPlugin({ standardId, canComment, canResolve }: CommentsP
         body.anchor = { quote: draft.anchor.quote, prefix: draft.anchor.prefix ?? "", suffix: draft.anchor.suffix ?? "" };
         if (draft.positions) body.positions = draft.positions;
       }
-      const { comment } = await api<{ comment: CommentItem }>(`/standards/${encodeURIComponent(standardId)}/comments`, { method: "POST", body });
+      const { comment } = await api<{ comment: CommentItem }>(`${base}/comments`, { method: "POST", body });
       setDraft(null);
       setActive(comment.id);
       await refresh();
@@ -336,7 +339,7 @@ export function CommentsPlugin({ standardId, canComment, canResolve }: CommentsP
   const attached = useMemo(() => comments.filter((c) => c.state === "attached"), [comments]);
   const detached = useMemo(() => comments.filter((c) => c.state === "detached"), [comments]);
 
-  if (!standardId) return null;
+  if (!base) return null;
 
   const card = (c: CommentItem) => (
     <CommentCard
@@ -372,7 +375,7 @@ export function CommentsPlugin({ standardId, canComment, canResolve }: CommentsP
     <section className="comments-sidebar card" aria-labelledby="comments-sidebar-title">
       <div className="comments-sidebar__head">
         <h2 id="comments-sidebar-title">{t("sidebar.title")}</h2>
-        <a href={`/standards/${encodeURIComponent(standardId)}/comments`} className="comments-sidebar__log">
+        <a href={logHref} className="comments-sidebar__log">
           {t("sidebar.log")}
         </a>
       </div>

@@ -1,13 +1,15 @@
-/** A proposal: its title, rationale and state, the redline against its base, its text, and the steps the reader may take (submit, withdraw, apply — and resolve conflicts when applying overlaps). */
+/** A proposal: its title, rationale and state, the redline against its base, its text, its comments, and the steps the reader may take (submit, withdraw, apply — and resolve conflicts when applying overlaps). */
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useRouteLoaderData } from "@remix-run/react";
 import { Trans, useTranslation } from "react-i18next";
 import { notFound, requireUser } from "../auth/guards.server";
+import { CommentCard } from "../components/comment-parts";
 import { AmendsLine, ConflictResolver, LifecycleIndicator, ProposalStateBadge, type ConflictView } from "../components/proposal-parts";
 import { RedlineView } from "../components/redline-view";
 import { RuleCard } from "../components/rule-card";
 import { Notice, PageHeader } from "../components/ui";
+import { listComments } from "../domain/comments.server";
 import { applyProposal, getProposalPage, MergeConflictError, submitProposal, withdrawProposal, type ApplyResolution } from "../domain/proposals.server";
 import { conflictChanges } from "../domain/merge";
 import { documentTitle } from "../i18n/i18n";
@@ -28,7 +30,8 @@ export const meta: MetaFunction<typeof loader> = ({ data: d, matches }) => [
 export function loader({ request, params }: LoaderFunctionArgs) {
   const { actor } = requireUser(request);
   try {
-    return getProposalPage({ id: params.id ?? "", actor });
+    const page = getProposalPage({ id: params.id ?? "", actor });
+    return { ...page, comments: listComments({ actor, proposalId: page.proposal.id }) };
   } catch (err) {
     if (err instanceof PortalError && err.code === "not_found") throw notFound();
     throw err;
@@ -88,7 +91,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 /** The proposal page. */
 export default function ProposalPage() {
-  const { t } = useTranslation(["proposals", "standards"]);
+  const { t } = useTranslation(["proposals", "standards", "comments"]);
   const page = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
@@ -267,6 +270,31 @@ export default function ProposalPage() {
             {t("detail.submittedHash")}: <code className="hash">{p.submittedHash}</code>
           </p>
         ) : null}
+      </section>
+
+      <section className="proposal-comments" id="comments" aria-labelledby="comments-title">
+        <h2 id="comments-title">{t("comments:proposal.title")}</h2>
+        <p className="muted">{t("comments:proposal.lead")}</p>
+        <div className="button-row">
+          <Link className="button button--small" to={`/proposals/${p.id}/edit`}>
+            {t("comments:proposal.open")}
+          </Link>
+          <a className="button button--small button--quiet" href={`/api/v1/proposals/${encodeURIComponent(p.id)}/comments.csv`} download>
+            {t("comments:csv")}
+          </a>
+        </div>
+        {page.comments.length ? (
+          <>
+            <p className="comments-log__count">{t("comments:filters.count", { count: page.comments.length })}</p>
+            <div className="comments-log__list">
+              {page.comments.map((c) => (
+                <CommentCard key={c.id} comment={c} />
+              ))}
+            </div>
+          </>
+        ) : (
+          <p className="muted">{t("comments:proposal.none")}</p>
+        )}
       </section>
     </>
   );

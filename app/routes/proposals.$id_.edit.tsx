@@ -58,8 +58,9 @@ export function loader({ request, params }: LoaderFunctionArgs) {
     proposal: { id: proposal.id, title: proposal.title, kind: proposal.kind },
     user: { id: auth.user.id, name: auth.user.name, role: auth.user.role },
     canEdit,
-    canComment: can(auth.actor, "proposal.read", resource),
-    canResolve: canEdit,
+    canComment: can(auth.actor, "comment.create", { committee: resource.committee, status: "draft" }),
+    // The same decision the server takes on a disposition (comments.server.ts).
+    canResolve: can(auth.actor, "comment.resolve", { committee: resource.committee, status: "draft" }),
     checks,
     segments: documentSegments(markdown),
     idPrefix: proposalRulePrefix(proposal),

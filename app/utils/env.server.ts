@@ -19,6 +19,11 @@ const EnvSchema = z.object({
     .string()
     .optional()
     .transform((v) => v !== "0" && v !== "false"),
+  /** Lets webhooks reach loopback/private/link-local addresses (tests, closed networks); off by default. */
+  WEBHOOK_ALLOW_PRIVATE: z
+    .string()
+    .optional()
+    .transform((v) => v === "1" || v === "true"),
 });
 
 export type Env = {
@@ -31,6 +36,8 @@ export type Env = {
   mailFrom: string;
   trustProxy: false | number | string;
   logRequests: boolean;
+  /** Webhooks may be delivered to private, loopback and link-local addresses (WEBHOOK_ALLOW_PRIVATE). */
+  webhookAllowPrivate: boolean;
 };
 
 /** Reads and validates the environment; throws a readable error naming the bad setting. */
@@ -53,6 +60,7 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     mailFrom: e.MAIL_FROM,
     trustProxy: e.TRUST_PROXY as false | number | string,
     logRequests: e.LOG_REQUESTS,
+    webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
   };
 }
 

@@ -1,6 +1,8 @@
 /**
  * Webhooks end to end: registering (validation, the secret once), the owner-only list and log, and
  * real deliveries to a local node:http receiver: the signed body, retries after a failure, no redirects.
+ * The receiver listens on loopback, so these tests turn WEBHOOK_ALLOW_PRIVATE on; the SSRF guard
+ * tests at the end turn it off again (registration refusals, a refused delivery).
  */
 import { createHmac } from "node:crypto";
 import http from "node:http";
@@ -9,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deliverDueWebhooks } from "../../app/domain/webhooks.server";
 import { accessTokenFor, createAdmin, createOrg, createUser, sessionCookieFor } from "../support/factories";
 import { call } from "../support/http";
+import { env, setEnv } from "../../app/utils/env.server";
 import { startPortal, tableCounts, type TestPortal } from "../support/portal";
 import { publishTestRelease } from "../support/releases";
 
@@ -49,8 +52,12 @@ let adminId: string;
 let owner: { id: string; token: string; cookie: string };
 let other: { id: string; token: string };
 
+/** Sets WEBHOOK_ALLOW_PRIVATE for the running portal (the configuration is read per delivery). */
+const allowPrivate = (on: boolean) => setEnv({ ...env(), webhookAllowPrivate: on });
+
 beforeAll(async () => {
   portal = await startPortal();
+  allowPrivate(true); // the receivers below listen on 127.0.0.1
   adminId = (await createAdmin()).user.id;
   const org = createOrg();
   const a = await createUser({ org, role: "member", committees: ["TAR"] });
@@ -188,6 +195,77 @@ describe("deliveries", () => {
       expect(log[0]).toMatchObject({ status: "failed", attempts: 8, lastStatusCode: 302, nextAttemptAt: null });
       expect(log[0].lastError).toContain("not followed");
     } finally {
+      await rx.close();
+    }
+  });
+});
+
+describe("private destinations (SSRF guard, WEBHOOK_ALLOW_PRIVATE off)", () => {
+  const refused = [
+    "http://127.0.0.1:8080/hooks",
+    "http://localhost/",
+    "http://LOCALHOST./hooks",
+    "http://api.localhost/",
+    "http://[::1]/",
+    "http://[::ffff:127.0.0.1]/",
+    "http://[::]/",
+    "http://0.0.0.0/",
+    "http://2130706433/", // 127.0.0.1 written as one number
+    "http://10.0.0.5/",
+    "http://172.20.1.1/",
+    "http://192.168.1.10/",
+    "http://100.64.0.1/",
+    "http://[fd00::1]/",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://[fe80::1]/",
+  ];
+  for (const url of refused) {
+    it(`refuses to register ${url} with 400 and writes nothing`, async () => {
+      allowPrivate(false);
+      const before = tableCounts(portal.db);
+      const r = await call(portal, "/webhooks", { method: "POST", token: owner.token, body: { url, events: ["release.published"] } });
+      expect(r.status).toBe(400);
+      expect(r.body.error.code).toBe("bad_request");
+      expect(r.body.error.message).toContain("points at a private or loopback address; webhooks must reach a public address");
+      expect(r.body.error.fields.url).toContain("private or loopback");
+      expect(tableCounts(portal.db)).toEqual(before);
+    });
+  }
+
+  it("still registers a public host name with the setting off", async () => {
+    allowPrivate(false);
+    const r = await call(portal, "/webhooks", { method: "POST", token: owner.token, body: { url: "https://hooks.example.net/ewtp", events: ["release.published"] } });
+    expect(r.status).toBe(201);
+    await call(portal, `/webhooks/${r.body.webhook.id}`, { method: "DELETE", token: owner.token });
+  });
+
+  it("refuses at delivery a host name that resolves to loopback: failed at once, nothing sent, the reason in the log", async () => {
+    const rx = await receiver([200]);
+    try {
+      // Registered while private destinations were allowed (as a host name, like a DNS record changed later) ...
+      allowPrivate(true);
+      const port = new URL(rx.url).port;
+      const created = await call(portal, "/webhooks", { method: "POST", token: owner.token, body: { url: `http://localhost:${port}/hooks`, events: ["release.published"] } });
+      expect(created.status).toBe(201);
+      const id = created.body.webhook.id as string;
+      // ... then the administrator turns the setting off before anything is delivered.
+      allowPrivate(false);
+      publishTestRelease({ standard: "EWTP-TRU-001", adminId });
+      await deliverDueWebhooks();
+      await deliverDueWebhooks();
+      let log = (await call(portal, `/webhooks/${id}/deliveries`, { token: owner.token })).body.deliveries;
+      expect(log).toHaveLength(1);
+      expect(log[0]).toMatchObject({ status: "failed", attempts: 1, lastStatusCode: null, nextAttemptAt: null, deliveredAt: null });
+      expect(log[0].lastError).toMatch(/^Not sent: localhost resolves to (127\.0\.0\.1|::1), which is a private or loopback address; webhooks must reach a public address/);
+
+      // No retry storm: a day later nothing more is attempted, and the receiver never heard a thing.
+      await deliverDueWebhooks(new Date(Date.now() + 24 * 3600_000));
+      log = (await call(portal, `/webhooks/${id}/deliveries`, { token: owner.token })).body.deliveries;
+      expect(log[0]).toMatchObject({ status: "failed", attempts: 1 });
+      expect(rx.received).toHaveLength(0);
+      await call(portal, `/webhooks/${id}`, { method: "DELETE", token: owner.token });
+    } finally {
+      allowPrivate(true);
       await rx.close();
     }
   });
