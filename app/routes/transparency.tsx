@@ -107,7 +107,7 @@ export default function Transparency() {
           <li>{t("transparency.verify3")}</li>
           <li>{t("transparency.verify4")}</li>
         </ol>
-        <pre className="code-block" aria-label={t("transparency.snippetLabel")}>
+        <pre className="code-block" tabIndex={0} aria-label={t("transparency.snippetLabel")}>
           {SNIPPET(base)}
         </pre>
         <p className="small muted">{t("transparency.operators")}</p>
