@@ -16,6 +16,7 @@ import { MAX_CANCEL_REASON } from "../domain/ballots.server";
 import { can } from "../policies/policy";
 import { PortalError } from "../utils/errors";
 import { endpoint, requireAuth } from "./endpoint";
+import { KeySchema, SignatureSchema } from "./schemas";
 
 const Fraction = z.number().min(0, "A fraction is from 0 to 1.").max(1, "A fraction is from 0 to 1.");
 const ThresholdSchema = z.object({
@@ -88,13 +89,11 @@ const VoteSchema = z.object({
   version: z.number().int().meta({ description: "1 for the first vote, +1 at each change" }),
 });
 
-const SignatureSchema = z.object({ keyid: z.string(), sig: z.string() });
 const CheckpointSchema = z.object({
   id: z.number().int(),
   signed: z.object({ seq: z.number().int(), headHash: z.string(), signedAt: z.string(), reason: z.string() }),
   signatures: z.array(SignatureSchema),
 });
-const KeySchema = z.object({ keyid: z.string(), algorithm: z.literal("ed25519"), publicKey: z.string(), role: z.enum(["release", "index"]) });
 
 const AuditEntrySchema = z.object({
   seq: z.number().int(),

@@ -7,33 +7,7 @@ import { z } from "zod";
 import { RELEASE_FILE_NAMES } from "../../db/schema";
 import { serveReleaseParams, serveReleaseTarget } from "../releases/serve.server";
 import { endpoint, type Endpoint } from "./endpoint";
-
-const SignatureSchema = z.object({ keyid: z.string(), sig: z.string().meta({ description: "base64 Ed25519 signature over the RFC 8785 canonical JSON of `signed`" }) });
-const FileEntrySchema = z.object({ sha256: z.string(), length: z.number().int() });
-
-const ManifestSchema = z
-  .object({
-    signed: z.object({
-      _type: z.literal("release"),
-      standard: z.string(),
-      version: z.string(),
-      publishedAt: z.string(),
-      effectiveFrom: z.string(),
-      supersedes: z.string().nullable(),
-      revisionHash: z.string(),
-      ballotId: z.string(),
-      files: z.record(z.string(), FileEntrySchema),
-    }),
-    signatures: z.array(SignatureSchema),
-  })
-  .meta({ description: "The signed release manifest, byte-identical forever" });
-
-const IndexSchema = z
-  .object({
-    signed: z.object({ _type: z.literal("index"), version: z.number().int(), expires: z.string(), releases: z.record(z.string(), FileEntrySchema) }),
-    signatures: z.array(SignatureSchema),
-  })
-  .meta({ description: "The signed index of every release: each entry hashes that release's manifest as served" });
+import { IndexSchema, ManifestSchema } from "./schemas";
 
 const StandardId = z.string().min(1).max(64);
 const Version = z.string().min(1).max(64).meta({ description: "A semantic version, e.g. 1.2.0" });

@@ -18,6 +18,7 @@ import { can } from "../policies/policy";
 import { PortalError } from "../utils/errors";
 import { endpoint, requireAuth } from "./endpoint";
 import { RateLimiter } from "./rate-limit";
+import { ManifestSchema } from "./schemas";
 
 /** Evaluate requests per client address per minute. */
 export const EVALUATE_RATE_PER_MINUTE = 60;
@@ -29,24 +30,6 @@ export const evaluateLimiter = (): RateLimiter => (g.__portalEvaluateLimiter ??=
 const IdParams = z.object({ id: z.string().min(1).max(40) });
 const Version = z.string().regex(RELEASE_VERSION, RELEASE_VERSION_MESSAGE);
 const VersionParams = IdParams.extend({ version: Version });
-
-const FileHashSchema = z.object({ sha256: z.string(), length: z.number().int() });
-const ManifestSchema = z
-  .object({
-    signed: z.object({
-      _type: z.literal("release"),
-      standard: z.string(),
-      version: z.string(),
-      publishedAt: z.string(),
-      effectiveFrom: z.string(),
-      supersedes: z.string().nullable(),
-      revisionHash: z.string().meta({ description: "Hex SHA-256 of the revision's standard Markdown" }),
-      ballotId: z.string().meta({ description: "The closed ballot that approved the revision" }),
-      files: z.record(z.string(), FileHashSchema).meta({ description: "ruleset.json, conformance.json, document.md, document.html: hex SHA-256 and length in bytes" }),
-    }),
-    signatures: z.array(z.object({ keyid: z.string(), sig: z.string().meta({ description: "Base64 Ed25519 signature over the RFC 8785 canonical JSON of `signed`" }) })),
-  })
-  .meta({ description: "The signed release manifest, signed with the release key (GET /keys)" });
 
 const ReleaseSummarySchema = z.object({
   version: z.string(),
