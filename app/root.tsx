@@ -89,7 +89,10 @@ export function ErrorBoundary() {
   const data = useRouteLoaderData<typeof loader>("root");
   const { t } = useTranslation();
   const status = isRouteErrorResponse(error) ? error.status : 500;
-  const key = status === 404 ? "notFound" : status === 403 ? "forbidden" : status === 401 ? "unauthorized" : "unexpected";
+  // A 503 from server.ts's storage-fault mapping carries {storage: "full" | "busy"}.
+  const storage = status === 503 && isRouteErrorResponse(error) ? (error.data as { storage?: string } | null)?.storage : undefined;
+  const key =
+    storage === "full" ? "storageFull" : storage === "busy" ? "storageBusy" : status === 404 ? "notFound" : status === 403 ? "forbidden" : status === 401 ? "unauthorized" : "unexpected";
   return (
     <Document locale={data?.locale ?? "en"}>
       <SiteHeader user={data?.user ?? null} abilities={data?.abilities ?? {}} />

@@ -22,6 +22,7 @@ export const PUBLISHABLE = ["EWTP-LOG-001", "EWTP-TRU-001"] as const;
 
 export type Scenario = {
   dataDir: string;
+  adminId: string;
   adminToken: string;
   ballotId: string;
   voters: { id: string; token: string }[];
@@ -89,7 +90,7 @@ export async function prepareScenario(dataDir: string, voterCount = 6): Promise<
   for (const id of PUBLISHABLE) publishable[id] = approveForPublication(id, admin.id);
   const adminToken = accessTokenFor(admin.id).token;
   closeDb();
-  return { dataDir, adminToken, ballotId: ballot.id, voters, publishable };
+  return { dataDir, adminId: admin.id, adminToken, ballotId: ballot.id, voters, publishable };
 }
 
 export type PortalProcess = { child: ChildProcess; base: string; output: () => string };
@@ -153,7 +154,7 @@ export function runCli(dataDir: string, args: string[], extraEnv: Record<string,
 }
 
 /** A JSON API call with a bearer token; `status` 0 when no answer came (the process died). */
-export async function api(base: string, token: string, method: string, pathname: string, body?: unknown): Promise<{ status: number; body: any }> {
+export async function api(base: string, token: string, method: string, pathname: string, body?: unknown): Promise<{ status: number; body: any; retryAfter: string | null }> {
   try {
     const res = await fetch(`${base}/api/v1${pathname}`, {
       method,
@@ -161,9 +162,9 @@ export async function api(base: string, token: string, method: string, pathname:
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, body: text && (res.headers.get("content-type") ?? "").includes("json") ? JSON.parse(text) : text };
+    return { status: res.status, body: text && (res.headers.get("content-type") ?? "").includes("json") ? JSON.parse(text) : text, retryAfter: res.headers.get("retry-after") };
   } catch {
-    return { status: 0, body: null };
+    return { status: 0, body: null, retryAfter: null };
   }
 }
 
