@@ -52,7 +52,8 @@ export function fieldErrors(issues: { path: PropertyKey[]; message: string }[]):
 /** Why the database could not take a write: its disk (or its size limit) is full, or another writer held it too long. */
 export type StorageFailure = { kind: "full" | "busy"; code: string; message: string; retryAfterSeconds: number };
 
-const FULL_CODES = new Set(["SQLITE_FULL", "SQLITE_IOERR_WRITE", "SQLITE_IOERR_FSYNC", "SQLITE_IOERR_SHMSIZE"]);
+// SQLite reports a write that fails with ENOSPC as SQLITE_FULL; other I/O errors stay 500s (logged).
+const FULL_CODES = new Set(["SQLITE_FULL"]);
 const BUSY_CODES = new Set(["SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT", "SQLITE_BUSY_TIMEOUT", "SQLITE_LOCKED"]);
 
 /**
@@ -63,7 +64,7 @@ const BUSY_CODES = new Set(["SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT", "SQLITE_BUSY_
  */
 export function storageFailure(err: unknown): StorageFailure | null {
   const code = typeof err === "object" && err !== null && typeof (err as { code?: unknown }).code === "string" ? (err as { code: string }).code : "";
-  if (FULL_CODES.has(code) || /^SQLITE_IOERR/.test(code)) {
+  if (FULL_CODES.has(code)) {
     return {
       kind: "full",
       code,
