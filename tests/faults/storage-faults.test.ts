@@ -155,6 +155,7 @@ describe.each(FAULTS)("when $name", (fault) => {
       const html = await res.text();
       if (attempt === "after") return expect(res.status, html.slice(0, 400)).toBe(200);
       expect(res.status).toBe(503);
+      expect(res.headers.get("retry-after")).toMatch(/^\d+$/);
       expect(html).toContain(PAGE_TITLE[fault.kind]);
       expect(html).toContain("nothing of this change was written");
       expect(html).not.toMatch(/SQLITE_|SqliteError|at .*\.js:\d+/);
