@@ -87,6 +87,18 @@ describe("online backup under write load", () => {
     await kill9(portal);
     console.log(`backup taken with ${duringBackup} organisations created while it ran`);
 
+    // Why restore wants the keys: the backup copied alone into a DATA_DIR gets new keys, and its
+    // signed checkpoints no longer verify.
+    const copiedDir = tempDataDir("ewtp-fault-copied-");
+    try {
+      fs.copyFileSync(backupFile, path.join(copiedDir, "portal.db"));
+      const copied = await runCli(copiedDir, ["audit:verify"]);
+      expect(copied.code).toBe(1);
+      expect(copied.stderr).toMatch(/^error: audit checkpoint \d+ \(entry \d+\) fails: its signature does not verify/);
+    } finally {
+      fs.rmSync(copiedDir, { recursive: true, force: true });
+    }
+
     // Restoring without the signing keys is refused, saying what to give; nothing is written.
     const withoutKeys = await runCli(restoredDir, ["restore", "--from", backupFile]);
     expect(withoutKeys.code).toBe(1);
