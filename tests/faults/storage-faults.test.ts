@@ -215,3 +215,16 @@ describe.each(FAULTS)("when $name", (fault) => {
     stored.destroy();
   }, 90_000);
 });
+
+describe("the OpenAPI document", () => {
+  it("lists the 503 for every write", async () => {
+    const doc = await (await fetch(`${base}/api/v1/openapi.json`)).json();
+    const writes = Object.entries(doc.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>).flatMap(([p, ops]) =>
+      Object.entries(ops)
+        .filter(([method]) => method !== "get")
+        .map(([method, op]) => ({ op: `${method} ${p}`, has503: "503" in op.responses })),
+    );
+    expect(writes.length).toBeGreaterThan(10);
+    expect(writes.filter((w) => !w.has503)).toEqual([]);
+  });
+});
