@@ -99,6 +99,14 @@ describe("online backup under write load", () => {
       fs.rmSync(copiedDir, { recursive: true, force: true });
     }
 
+    // A file that is not a database is refused before anything is written.
+    const notABackup = path.join(backupDir, "notes.txt");
+    fs.writeFileSync(notABackup, "this is not a database ".repeat(200));
+    const wrongFile = await runCli(restoredDir, ["restore", "--from", notABackup]);
+    expect(wrongFile.code).toBe(1);
+    expect(wrongFile.stderr).toMatch(/^error: .*notes\.txt is not a portal backup/);
+    expect(fs.readdirSync(restoredDir)).toEqual([]);
+
     // Restoring without the signing keys is refused, saying what to give; nothing is written.
     const withoutKeys = await runCli(restoredDir, ["restore", "--from", backupFile]);
     expect(withoutKeys.code).toBe(1);
