@@ -26,6 +26,7 @@ import { configureReleaseServing, handleReleaseRequest } from "./app/releases/se
 import { closeDb, databaseReachable, db } from "./app/utils/db.server";
 import { env, readEnv, setEnv, type Env } from "./app/utils/env.server";
 import { requestLogger } from "./app/utils/log.server";
+import { storageFailure } from "./app/utils/errors";
 
 const EDITOR_PAGE = /^\/(standards|proposals)\/[^/]+\/edit$/;
 const MAX_EDITOR_BODY_BYTES = 6 * 1024 * 1024;
@@ -113,7 +114,7 @@ export async function createPortal(options: { mode: PortalMode; env?: Env; build
     app.all(
       "*",
       createRequestHandler({
-        build: () => vite.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>,
+        build: () => (vite.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>).then(mapStorageFaults),
         getLoadContext: (req, res) => ({ cspNonce: res.locals.cspNonce, clientAddress: req.ip ?? "unknown" }),
       }),
     );
@@ -121,7 +122,7 @@ export async function createPortal(options: { mode: PortalMode; env?: Env; build
     const buildDir = options.buildDir ?? path.resolve("build");
     const serverBuild = path.join(buildDir, "server/index.js");
     if (!fs.existsSync(serverBuild)) throw new Error(`No production build at ${serverBuild}: run "npm run build" first.`);
-    const build = (await import(pathToFileURL(serverBuild).href)) as ServerBuild;
+    const build = mapStorageFaults((await import(pathToFileURL(serverBuild).href)) as ServerBuild);
     app.use("/assets", express.static(path.join(buildDir, "client/assets"), { immutable: true, maxAge: "1y", index: false }));
     app.use(express.static(path.join(buildDir, "client"), { maxAge: "1h", index: false }));
     app.all(
@@ -192,6 +193,40 @@ export async function createPortal(options: { mode: PortalMode; env?: Env; build
         server.closeIdleConnections();
       }),
   };
+}
+
+/**
+ * Pages: every route's loader and action answer a full disk or a database locked past busy_timeout
+ * with a 503 (Retry-After, `{storage: "full" | "busy", message}`) that the root error boundary
+ * explains, instead of Remix's 500 (the API does the same in app/api/endpoint.ts; both use
+ * storageFailure). The write's transaction has rolled back by then: nothing is half-written.
+ */
+export function mapStorageFaults(build: ServerBuild): ServerBuild {
+  type Fn = (args: any) => unknown;
+  const wrap = (routeId: string, fn: Fn): Fn =>
+    async (args) => {
+      try {
+        return await fn(args);
+      } catch (err) {
+        const storage = storageFailure(err);
+        if (!storage) throw err;
+        console.warn(`page ${routeId}: write refused by the database (${storage.code}): ${storage.kind === "full" ? "storage full" : "database locked"}`);
+        throw new Response(JSON.stringify({ storage: storage.kind, message: storage.message }), {
+          status: 503,
+          statusText: "Service Unavailable",
+          headers: { "Content-Type": "application/json; charset=utf-8", "Retry-After": String(storage.retryAfterSeconds) },
+        });
+      }
+    };
+  const routes: ServerBuild["routes"] = {};
+  for (const [id, route] of Object.entries(build.routes)) {
+    if (!route) continue;
+    const module = { ...route.module } as Record<string, unknown>;
+    if (typeof module.loader === "function") module.loader = wrap(id, module.loader as Fn);
+    if (typeof module.action === "function") module.action = wrap(id, module.action as Fn);
+    routes[id] = { ...route, module: module as unknown as typeof route.module };
+  }
+  return { ...build, routes };
 }
 
 async function main() {

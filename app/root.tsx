@@ -1,5 +1,5 @@
 /** The document shell: header with navigation shaped by the reader's role, main content, footer. */
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { HeadersFunction, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useLoaderData, useRouteError, useRouteLoaderData } from "@remix-run/react";
 import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
@@ -19,6 +19,14 @@ export const links: LinksFunction = () => [
   // Feed readers discover the releases feed from any page.
   { rel: "alternate", type: "application/atom+xml", href: "/releases.atom" },
 ];
+
+/** A storage-fault 503 (server.ts's mapStorageFaults) keeps its Retry-After on the error page. */
+export const headers: HeadersFunction = ({ errorHeaders }) => {
+  const headers = new Headers();
+  const retryAfter = errorHeaders?.get("Retry-After");
+  if (retryAfter) headers.set("Retry-After", retryAfter);
+  return headers;
+};
 
 export const meta: MetaFunction = ({ matches }) => [{ title: documentTitle(matches, "common:meta.home") }];
 
@@ -89,7 +97,10 @@ export function ErrorBoundary() {
   const data = useRouteLoaderData<typeof loader>("root");
   const { t } = useTranslation();
   const status = isRouteErrorResponse(error) ? error.status : 500;
-  const key = status === 404 ? "notFound" : status === 403 ? "forbidden" : status === 401 ? "unauthorized" : "unexpected";
+  // A 503 from server.ts's storage-fault mapping carries {storage: "full" | "busy"}.
+  const storage = status === 503 && isRouteErrorResponse(error) ? (error.data as { storage?: string } | null)?.storage : undefined;
+  const key =
+    storage === "full" ? "storageFull" : storage === "busy" ? "storageBusy" : status === 404 ? "notFound" : status === 403 ? "forbidden" : status === 401 ? "unauthorized" : "unexpected";
   return (
     <Document locale={data?.locale ?? "en"}>
       <SiteHeader user={data?.user ?? null} abilities={data?.abilities ?? {}} />

@@ -5,7 +5,7 @@
 import type { Request, Response } from "express";
 import { z } from "zod";
 import { authenticate, type Authenticated } from "../auth/actor.server";
-import { PortalError, fieldErrors } from "../utils/errors";
+import { PortalError, fieldErrors, storageFailure } from "../utils/errors";
 
 export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
 
@@ -85,10 +85,20 @@ export function expressHandler(e: Endpoint<any, any, any>) {
   };
 }
 
-/** Answers an error in the contract's format; unexpected errors are logged and answer 500. */
+/**
+ * Answers an error in the contract's format: a full disk or a database locked too long answers 503
+ * `unavailable` with Retry-After (see storageFailure); unexpected errors are logged and answer 500.
+ */
 export function sendError(res: Response, err: unknown): void {
   if (err instanceof PortalError) {
     res.status(err.status).json(err.toJSON());
+    return;
+  }
+  const storage = storageFailure(err);
+  if (storage) {
+    console.warn(`API write refused by the database (${storage.code}): ${storage.kind === "full" ? "storage full" : "database locked"}`);
+    res.set("Retry-After", String(storage.retryAfterSeconds));
+    res.status(503).json({ error: { code: "unavailable", message: storage.message } });
     return;
   }
   console.error("API error:", err);

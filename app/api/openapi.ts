@@ -12,6 +12,7 @@ const ERROR_TEXT: Record<number, string> = {
   413: "payload_too_large",
   422: "unprocessable: the request is well-formed but breaks a rule",
   429: "rate_limited",
+  503: "unavailable: the database's storage is full or it was locked too long; nothing was written; retry after Retry-After seconds",
 };
 
 /** Builds the OpenAPI 3.1 document for the given endpoints. */
@@ -20,7 +21,8 @@ export function openApiDocument(endpoints: Endpoint<any, any, any>[], serverUrl:
   registry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", description: "Personal access token (ewtp_pat_…)" });
   registry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: "ewtp_session", description: "Browser session (same-origin only)" });
   for (const e of endpoints) {
-    const codes = new Set([400, ...(e.access === "public" ? [] : [401]), ...(e.errors ?? [])]);
+    // Every write may meet a full disk or a locked database (503, see storageFailure).
+    const codes = new Set([400, ...(e.access === "public" ? [] : [401]), ...(e.errors ?? []), ...(e.method === "get" ? [] : [503])]);
     registry.registerPath({
       method: e.method,
       path: e.path,

@@ -18,6 +18,7 @@ import { exportRepository } from "../releases/export.server";
 import { defaultStatePath, verifyRepository } from "../releases/verify";
 import { createAccessToken, createOrganization, createUser, findUserByEmail, listOrganizations } from "../domain/members.server";
 import { AccessTokenInputSchema, CountrySchema, EmailSchema, PasswordSchema, PersonNameSchema } from "../domain/members.schemas";
+import { keyPath, KEY_ROLES } from "../domain/signing-keys.server";
 import { closeDb, db } from "../utils/db.server";
 import { readEnv, setEnv } from "../utils/env.server";
 
@@ -74,6 +75,11 @@ const TokenCreateFlags = z.object({
 
 const BackupFlags = z.object({
   out: z.string().trim().min(1, "give the backup file's path"),
+});
+
+const RestoreFlags = z.object({
+  from: z.string().trim().min(1, "give the backup file's path"),
+  "keys-from": z.string().trim().min(1, "give the folder holding the signing keys (the old DATA_DIR/keys)").optional(),
 });
 
 const NoFlags = z.object({});
@@ -172,7 +178,9 @@ const commands: Record<string, Command> = {
         throw new CommandError(`cannot create ${out}: ${(err as Error).message}`);
       }
       try {
-        const progress = await source.$client.backup(out);
+        // After the first step, copy every remaining page in one step: one read transaction, so the
+        // running portal's writes (another connection) cannot restart the copy again and again.
+        const progress = await source.$client.backup(out, { progress: () => 0x7fffffff });
         // Make the copy one self-contained file (no -wal/-shm beside it) and check it reads back.
         const copy = new Database(out, { fileMustExist: true });
         try {
@@ -187,6 +195,76 @@ const commands: Record<string, Command> = {
         fs.rmSync(out, { force: true });
         throw err;
       }
+    },
+  },
+  restore: {
+    usage: "restore --from FILE [--keys-from DIR]",
+    summary:
+      "installs a backup as DATA_DIR's database (DATA_DIR must hold none): checks its integrity, copies the signing keys from DIR (the old DATA_DIR/keys) unless DATA_DIR has them or RELEASE_KEY_PATH/INDEX_KEY_PATH name them, migrates it and verifies the audit record",
+    options: { from: { type: "string" }, "keys-from": { type: "string" } },
+    schema: RestoreFlags,
+    run: async (flags: z.infer<typeof RestoreFlags>, io) => {
+      const from = path.resolve(io.cwd, flags.from);
+      if (!fs.existsSync(from) || !fs.statSync(from).isFile()) throw new CommandError(`no backup file at ${from}`);
+      const env = readEnv();
+      const target = path.join(env.dataDir, "portal.db");
+      for (const f of [target, `${target}-wal`])
+        if (fs.existsSync(f)) throw new CommandError(`${f} already exists: restore only into a DATA_DIR without a database (stop the portal and move the old one aside first)`);
+      // The backup must be a sound SQLite database before anything is written.
+      let signed: boolean;
+      try {
+        const backup = new Database(from, { readonly: true, fileMustExist: true });
+        try {
+          const check = backup.pragma("integrity_check", { simple: true });
+          if (check !== "ok") throw new CommandError(`the backup fails its integrity check: ${String(check)}`);
+          const count = (table: string) => (backup.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+          signed = count("audit_checkpoints") + count("releases") > 0;
+        } finally {
+          backup.close();
+        }
+      } catch (err) {
+        if (err instanceof CommandError) throw err;
+        throw new CommandError(`${from} is not a portal backup: ${(err as Error).message}`);
+      }
+      // Signed checkpoints and releases verify only with the keys that signed them.
+      setEnv(env);
+      const keysFrom = flags["keys-from"] ? path.resolve(io.cwd, flags["keys-from"]) : null;
+      const copies: { from: string; to: string }[] = [];
+      for (const role of KEY_ROLES) {
+        const { file, configured } = keyPath(role);
+        if (fs.existsSync(file)) continue;
+        const source = keysFrom && path.join(keysFrom, path.basename(file));
+        if (!configured && source && fs.existsSync(source)) copies.push({ from: source, to: file });
+        else if (signed)
+          throw new CommandError(
+            `the backup holds signed checkpoints or releases, but the ${role} key is not at ${file}: give --keys-from with the old DATA_DIR/keys folder (or set RELEASE_KEY_PATH and INDEX_KEY_PATH); with new keys the record would not verify`,
+          );
+      }
+      fs.mkdirSync(env.dataDir, { recursive: true });
+      for (const c of copies) {
+        fs.mkdirSync(path.dirname(c.to), { recursive: true, mode: 0o700 });
+        fs.copyFileSync(c.from, c.to, fs.constants.COPYFILE_EXCL);
+        fs.chmodSync(c.to, 0o600);
+      }
+      // Copy under a temporary name, flush it, then rename: a crash leaves no half-copied portal.db.
+      const partial = `${target}.restoring`;
+      fs.copyFileSync(from, partial);
+      const fd = fs.openSync(partial, "r+");
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+      fs.renameSync(partial, target);
+      openPortalDatabase(); // migrates a backup from an older version
+      const check = db().$client.pragma("integrity_check", { simple: true });
+      const result = verifyAuditRecord();
+      if (check !== "ok" || !result.ok) {
+        closeDb();
+        for (const f of [target, `${target}-wal`, `${target}-shm`]) fs.rmSync(f, { force: true });
+        for (const c of copies) fs.rmSync(c.to, { force: true });
+        const problem = !result.ok ? `audit record fails at entry ${result.problem.seq}: ${result.problem.message}` : `integrity check: ${String(check)}`;
+        throw new CommandError(`the restored database was removed again: ${problem}`);
+      }
+      io.stdout(`restored ${from} into ${target}${copies.length ? ` (with the signing keys from ${keysFrom})` : ""}\n`);
+      io.stdout(`integrity ok; audit chain ok: ${result.entries} entries, ${result.checkpoints} signed checkpoints\n`);
     },
   },
   "audit:verify": {

@@ -45,11 +45,15 @@ export function deliverOutbox(): Promise<void> {
       }
     }
   })();
-  delivering = run;
-  void run.finally(() => {
-    if (delivering === run) delivering = null;
-  });
-  return run;
+  // A run that fails (the database full or locked while marking a message) is logged, never left
+  // as an unhandled rejection, which would end the process; its messages are retried next time.
+  const settled = run
+    .catch((err: unknown) => console.error("Mail delivery failed:", (err as Error).message))
+    .finally(() => {
+      if (delivering === settled) delivering = null;
+    });
+  delivering = settled;
+  return settled;
 }
 
 /** True when SMTP_URL is set, i.e. the portal delivers mail itself instead of leaving it in the outbox. */
