@@ -50,8 +50,12 @@ const SETTLE_MS = 30_000;
 const PRESENCE_HZ = 1;
 const PROBE_RATE = 10;
 const OPEN_RUNS = QUICK ? 10 : 30;
+/** Only the open measurement (no traffic, no busy run): for profiling the open path. */
+const OPEN_ONLY = flag("open-only");
 const ONLY = args.includes("--only") ? args[args.indexOf("--only") + 1] : null; // e.g. --only 5:5 (a small run, for debugging)
-const SCENARIOS = ONLY
+const SCENARIOS = OPEN_ONLY
+  ? []
+  : ONLY
   ? [{ clients: Number(ONLY.split(":")[0]), rate: Number(ONLY.split(":")[1]), goal: { ratio: 1.5, p99Ms: 25 } }]
   : [
       { clients: 50, rate: 5, goal: { ratio: 1.5, p99Ms: 25 } },
@@ -124,7 +128,7 @@ const TRAFFIC_DOC = "standard.EWTP-TAR-001";
 }
 const setupStart = performance.now();
 const open100k = standardWithDocument("Open benchmark (100,000 characters)", 100_000);
-const busy1m = flag("no-busy") ? null : standardWithDocument("Open benchmark (1,000,000 characters)", 1_000_000);
+const busy1m = flag("no-busy") || OPEN_ONLY ? null : standardWithDocument("Open benchmark (1,000,000 characters)", 1_000_000);
 const setupSeconds = (performance.now() - setupStart) / 1000;
 
 /** The digest of a document's exact state (state vector + delete set), as the client harness computes it. */

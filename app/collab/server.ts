@@ -15,6 +15,7 @@ import { DEFAULT_LIMITS, documentLimit, guardSocket, type Limits } from "./exten
 import { messageGuard } from "./extensions/message-guard";
 import { persistence } from "./extensions/persistence";
 import { sessionRecheck } from "./extensions/session-recheck";
+import { syncCache } from "./extensions/sync-cache";
 import { commentAnchors } from "./extensions/comment-anchors";
 import { setLiveDocuments } from "./live.server";
 import { appendUpdate, groupCommit, hasStoredState, loadDoc, type GroupCommit } from "./persistence.server";
@@ -58,7 +59,7 @@ export function createCollabServer(options: { limits?: Partial<Limits>; derivedD
     // Persistence appends every update as it arrives; the debounced store only triggers compaction.
     debounce: 5000,
     maxDebounce: 30_000,
-    extensions: [documentLimit(limits), authentication(), messageGuard(), persistence({ isOpen, log }), derived.extension, recheck.extension, anchors.extension],
+    extensions: [documentLimit(limits), authentication(), messageGuard(), persistence({ isOpen, log }), syncCache(), derived.extension, recheck.extension, anchors.extension],
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
 
