@@ -41,6 +41,8 @@ export type CollabServer = {
   broadcastStateless: (documentName: string, payload: string) => void;
   /** The group commit of updates (its counters show how many updates each commit carried). */
   log: GroupCommit;
+  /** The group commit's counters (also on the live documents, for the benchmark). */
+  commitStats: () => { commits: number; updates: number; failures: number };
   /** Closes every socket and writes pending derived state. */
   close: () => Promise<void>;
 };
@@ -103,6 +105,7 @@ export function createCollabServer(options: { limits?: Partial<Limits>; derivedD
     recheck: recheck.check,
     document: (documentName) => hocuspocus.documents.get(documentName),
     broadcastStateless: (documentName, payload) => hocuspocus.documents.get(documentName)?.broadcastStateless(payload),
+    commitStats: () => log.stats(),
     close: async () => {
       recheck.stop();
       anchors.stop();
