@@ -223,7 +223,7 @@ type TrafficResult = {
 type Measured = TrafficResult & {
   server: { cpuPercent: number; rssMbAtEnd: number; rssMbPeak: number };
   /** Portal only: the group commits of the run (updates appended, transactions, updates per transaction). */
-  groupCommit?: { updates: number; commits: number; updatesPerCommit: number };
+  groupCommit?: { updates: number; commits: number; updatesPerCommit: number; failures: number };
 };
 
 const commitStats = () => liveDocuments()?.commitStats?.() ?? { commits: 0, updates: 0, failures: 0 };
@@ -297,7 +297,7 @@ async function trafficRun(target: "portal" | "relay", clients: number, rate: num
   const commitsAfter = commitStats();
   const updates = commitsAfter.updates - commitsBefore.updates;
   const commits = commitsAfter.commits - commitsBefore.commits;
-  const groupCommit = relay ? undefined : { updates, commits, updatesPerCommit: commits ? Math.round((updates / commits) * 100) / 100 : 0 };
+  const groupCommit = relay ? undefined : { updates, commits, updatesPerCommit: commits ? Math.round((updates / commits) * 100) / 100 : 0, failures: commitsAfter.failures - commitsBefore.failures };
   return { ...r, server: { cpuPercent, rssMbAtEnd: Math.round(e?.rssMb ?? NaN), rssMbPeak: Math.round(relay ? (e?.rssMb ?? NaN) : peak) }, groupCommit };
 }
 
@@ -348,7 +348,7 @@ for (const sc of SCENARIOS) {
   line(`portal  N=${sc.clients} @ ${sc.rate}/s`, portalRun);
   if (sc.clients === 50) quietPortal50 = portalRun;
   const r = { p50: ratio(portalRun.propagation.p50, relay.propagation.p50), p95: ratio(portalRun.propagation.p95, relay.propagation.p95), p99: ratio(portalRun.propagation.p99, relay.propagation.p99) };
-  if (portalRun.groupCommit) console.log(`  group commit: ${portalRun.groupCommit.updates} updates in ${portalRun.groupCommit.commits} transactions (${portalRun.groupCommit.updatesPerCommit} per commit)`);
+  if (portalRun.groupCommit) console.log(`  group commit: ${portalRun.groupCommit.updates} updates in ${portalRun.groupCommit.commits} transactions (${portalRun.groupCommit.updatesPerCommit} per commit, ${portalRun.groupCommit.failures} failed)`);
   if (portalRun.connectFailures || relay.connectFailures) console.log(`  clients that could not connect: relay ${relay.connectFailures} (${relay.connectFailureReasons.join("; ")}), portal ${portalRun.connectFailures} (${portalRun.connectFailureReasons.join("; ")})`);
   if (portalRun.probesLost || relay.probesLost) console.log(`  probes that never arrived (counted as lower bounds): relay ${relay.probesLost}, portal ${portalRun.probesLost}`);
   const met = r.p99 <= sc.goal.ratio && portalRun.propagation.p99 <= sc.goal.p99Ms && portalRun.documents.identical && portalRun.probesLost === 0;

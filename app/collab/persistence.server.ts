@@ -153,6 +153,60 @@ export function loadDoc(docName: string): Y.Doc {
   return doc;
 }
 
+/**
+ * The stored version of a document: the id of the last update it holds (in its snapshot or after
+ * it), 0 when nothing is stored. Compaction keeps it (it folds without changing the content).
+ */
+export function storedVersion(docName: string): number {
+  const client = db().$client;
+  const row = client
+    .prepare(
+      "select max(coalesce((select max(id) from collab_updates where doc_name = ?), 0), coalesce((select last_update_id from collab_snapshots where doc_name = ?), 0)) as v",
+    )
+    .get(docName, docName) as { v: number };
+  return row.v;
+}
+
+/** Stored documents read recently, by name, with the version they were read at (the most recently used last). */
+const storedDocs = new Map<string, { version: number; doc: Y.Doc; database: unknown }>();
+const STORED_DOCS_KEPT = 8;
+let storedDocLoads = 0;
+
+/**
+ * The stored document, read-only and shared: loaded again only when its stored version changed (a
+ * later update), so reading the comments of a document nobody has open does not rebuild it every
+ * time. Null when nothing is stored. Callers must not change or destroy it.
+ */
+export function cachedStoredDoc(docName: string): Y.Doc | null {
+  const version = storedVersion(docName);
+  const database = db().$client;
+  const hit = storedDocs.get(docName);
+  if (hit) storedDocs.delete(docName);
+  if (version === 0) {
+    hit?.doc.destroy();
+    return null;
+  }
+  if (hit && hit.version === version && hit.database === database) {
+    storedDocs.set(docName, hit);
+    return hit.doc;
+  }
+  hit?.doc.destroy();
+  const doc = loadDoc(docName);
+  storedDocLoads++;
+  storedDocs.set(docName, { version, doc, database });
+  for (const [name, entry] of storedDocs) {
+    if (storedDocs.size <= STORED_DOCS_KEPT) break;
+    storedDocs.delete(name);
+    entry.doc.destroy();
+  }
+  return doc;
+}
+
+/** How many times cachedStoredDoc loaded a document from the database (tests read it). */
+export function cachedStoredDocLoads(): number {
+  return storedDocLoads;
+}
+
 /** Folds every stored update of the document into its snapshot and deletes them, in one transaction; returns how many were folded. */
 export function compact(docName: string): number {
   const client = db().$client;
