@@ -4,7 +4,7 @@
  * against a raw WebSocket relay measured in the same run, with the same clients and traffic; and
  * the time to open a 100,000-character standard against applying the same Yjs bytes directly.
  *
- *   npx tsx bench/collab.bench.ts [--duration 10] [--quick] [--no-busy]
+ *   npx tsx bench/collab.bench.ts [--duration 10] [--quick] [--no-busy] [--open-only] [--deadline 25]
  *
  * This process runs the portal (API-only, port 0, a temporary DATA_DIR) and measures its CPU and
  * memory; the load comes from other processes on loopback: bench/collab-client.ts (the Yjs client
@@ -30,6 +30,7 @@ import path from "node:path";
 import readline from "node:readline";
 import * as Y from "yjs";
 import { createPortal } from "../server";
+import { liveDocuments } from "../app/collab/live.server";
 import { loadDoc, loadOrCreate } from "../app/collab/persistence.server";
 import { saveDraft } from "../app/domain/drafts.server";
 import { createAccessToken, createOrganization, createUser } from "../app/domain/members.server";
@@ -50,8 +51,12 @@ const SETTLE_MS = 30_000;
 const PRESENCE_HZ = 1;
 const PROBE_RATE = 10;
 const OPEN_RUNS = QUICK ? 10 : 30;
+/** Only the open measurement (no traffic, no busy run): for profiling the open path. */
+const OPEN_ONLY = flag("open-only");
 const ONLY = args.includes("--only") ? args[args.indexOf("--only") + 1] : null; // e.g. --only 5:5 (a small run, for debugging)
-const SCENARIOS = ONLY
+const SCENARIOS = OPEN_ONLY
+  ? []
+  : ONLY
   ? [{ clients: Number(ONLY.split(":")[0]), rate: Number(ONLY.split(":")[1]), goal: { ratio: 1.5, p99Ms: 25 } }]
   : [
       { clients: 50, rate: 5, goal: { ratio: 1.5, p99Ms: 25 } },
@@ -59,6 +64,9 @@ const SCENARIOS = ONLY
     ];
 const BUSY_GOAL_RATIO = 3;
 const OPEN_GOAL_RATIO = 1.5;
+
+/** The whole run ends by this deadline whatever happens (minutes; partial results are written). */
+const DEADLINE_MIN = option("deadline", QUICK ? 8 : 25);
 
 const root = process.cwd();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -124,7 +132,7 @@ const TRAFFIC_DOC = "standard.EWTP-TAR-001";
 }
 const setupStart = performance.now();
 const open100k = standardWithDocument("Open benchmark (100,000 characters)", 100_000);
-const busy1m = flag("no-busy") ? null : standardWithDocument("Open benchmark (1,000,000 characters)", 1_000_000);
+const busy1m = flag("no-busy") || OPEN_ONLY ? null : standardWithDocument("Open benchmark (1,000,000 characters)", 1_000_000);
 const setupSeconds = (performance.now() - setupStart) / 1000;
 
 /** The digest of a document's exact state (state vector + delete set), as the client harness computes it. */
@@ -212,11 +220,18 @@ type TrafficResult = {
   harnessCpuPercent: number;
   documents: { digests: Record<string, number>; identical: boolean };
 };
-type Measured = TrafficResult & { server: { cpuPercent: number; rssMbAtEnd: number; rssMbPeak: number } };
+type Measured = TrafficResult & {
+  server: { cpuPercent: number; rssMbAtEnd: number; rssMbPeak: number };
+  /** Portal only: the group commits of the run (updates appended, transactions, updates per transaction). */
+  groupCommit?: { updates: number; commits: number; updatesPerCommit: number; failures: number };
+};
+
+const commitStats = () => liveDocuments()?.commitStats?.() ?? { commits: 0, updates: 0, failures: 0 };
 
 /** One traffic run against the portal or the relay, with the server's CPU and memory over the measured window. */
 async function trafficRun(target: "portal" | "relay", clients: number, rate: number, extra: { before?: () => void } = {}): Promise<Measured> {
   extra.before?.();
+  const commitsBefore = commitStats();
   const relay = target === "relay" ? await startRelay() : null;
   let statePath: string | undefined;
   if (relay) {
@@ -279,7 +294,11 @@ async function trafficRun(target: "portal" | "relay", clients: number, rate: num
     identical = identical && Object.keys(r.documents.digests)[0] === digest;
     r.documents = { ...r.documents, digests: { ...r.documents.digests, [`portal:${digest}`]: 1 }, identical };
   }
-  return { ...r, server: { cpuPercent, rssMbAtEnd: Math.round(e?.rssMb ?? NaN), rssMbPeak: Math.round(relay ? (e?.rssMb ?? NaN) : peak) } };
+  const commitsAfter = commitStats();
+  const updates = commitsAfter.updates - commitsBefore.updates;
+  const commits = commitsAfter.commits - commitsBefore.commits;
+  const groupCommit = relay ? undefined : { updates, commits, updatesPerCommit: commits ? Math.round((updates / commits) * 100) / 100 : 0, failures: commitsAfter.failures - commitsBefore.failures };
+  return { ...r, server: { cpuPercent, rssMbAtEnd: Math.round(e?.rssMb ?? NaN), rssMbPeak: Math.round(relay ? (e?.rssMb ?? NaN) : peak) }, groupCommit };
 }
 
 const fmt = (ms: number, lowerBound = false) => (Number.isFinite(ms) ? `${lowerBound ? "≥" : ""}${ms.toFixed(2)}`.padStart(8) : "       –");
@@ -300,6 +319,22 @@ console.log(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGi
 console.log(`Documents: ${TRAFFIC_DOC} (traffic), ${open100k.docName} (${open100k.markdownChars} chars)${busy1m ? `, ${busy1m.docName} (${busy1m.markdownChars} chars)` : ""}; set up in ${setupSeconds.toFixed(1)} s\n`);
 
 const traffic: unknown[] = [];
+const resultsDir = path.join(root, "bench/results");
+const settings = { durationMs: DURATION_MS, warmupMs: WARMUP_MS, settleMs: SETTLE_MS, quick: QUICK, presenceHzPerClient: PRESENCE_HZ, probesPerSecond: PROBE_RATE, editsAre: "one character appended to the client's own paragraph", harness: "bench/collab-client.ts in a second process (raw ws + y-protocols, Hocuspocus 3 wire format)", baseline: "bench/collab-relay.ts: a ws server that forwards every message to every other socket in the room, in its own process" };
+/** Writes bench/results/collab.json with what was measured so far. */
+function writeResults(rest: Record<string, unknown>): void {
+  fs.mkdirSync(resultsDir, { recursive: true });
+  const out = { benchmark: "collab", at: new Date().toISOString(), machine: { ...machine, loadAverageAtEnd: os.loadavg().map((x) => Math.round(x * 100) / 100) }, settings, traffic, ...rest };
+  fs.writeFileSync(path.join(resultsDir, "collab.json"), JSON.stringify(out, null, 2) + "\n");
+  console.log(`Wrote ${path.relative(root, path.join(resultsDir, "collab.json"))}`);
+}
+// A bounded run: past the deadline, write what there is, end the children and stop.
+setTimeout(() => {
+  console.error(`\nDeadline of ${DEADLINE_MIN} min reached: writing partial results and stopping.`);
+  writeResults({ incomplete: `stopped at the ${DEADLINE_MIN}-minute deadline` });
+  killChildren();
+  process.exit(3);
+}, DEADLINE_MIN * 60_000).unref();
 let quietPortal50: Measured | null = null;
 console.log(`${"scenario".padEnd(28)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"probes".padStart(7)} ${"lost".padStart(5)} ${"server CPU".padStart(10)} ${"rss MB".padStart(7)} ${"harness".padStart(8)} identical`);
 const line = (label: string, m: Measured) =>
@@ -313,6 +348,7 @@ for (const sc of SCENARIOS) {
   line(`portal  N=${sc.clients} @ ${sc.rate}/s`, portalRun);
   if (sc.clients === 50) quietPortal50 = portalRun;
   const r = { p50: ratio(portalRun.propagation.p50, relay.propagation.p50), p95: ratio(portalRun.propagation.p95, relay.propagation.p95), p99: ratio(portalRun.propagation.p99, relay.propagation.p99) };
+  if (portalRun.groupCommit) console.log(`  group commit: ${portalRun.groupCommit.updates} updates in ${portalRun.groupCommit.commits} transactions (${portalRun.groupCommit.updatesPerCommit} per commit, ${portalRun.groupCommit.failures} failed)`);
   if (portalRun.connectFailures || relay.connectFailures) console.log(`  clients that could not connect: relay ${relay.connectFailures} (${relay.connectFailureReasons.join("; ")}), portal ${portalRun.connectFailures} (${portalRun.connectFailureReasons.join("; ")})`);
   if (portalRun.probesLost || relay.probesLost) console.log(`  probes that never arrived (counted as lower bounds): relay ${relay.probesLost}, portal ${portalRun.probesLost}`);
   const met = r.p99 <= sc.goal.ratio && portalRun.propagation.p99 <= sc.goal.p99Ms && portalRun.documents.identical && portalRun.probesLost === 0;
@@ -349,19 +385,10 @@ console.log(
   `\nOpen a ${open100k.markdownChars}-character standard (${opened.stateBytes} bytes of Yjs state), ${OPEN_RUNS} runs: connect → synced p50 ${opened.open.p50} ms (p95 ${opened.open.p95}); Y.applyUpdate p50 ${opened.applyUpdate.p50} ms (p95 ${opened.applyUpdate.p95}) — ${openRatio}×, goal ≤ ${OPEN_GOAL_RATIO}×: ${openRatio <= OPEN_GOAL_RATIO ? "met" : "NOT MET"} (first open, document loaded from SQLite: ${opened.firstOpenMs} ms)`,
 );
 
-const resultsDir = path.join(root, "bench/results");
-fs.mkdirSync(resultsDir, { recursive: true });
-const out = {
-  benchmark: "collab",
-  at: new Date().toISOString(),
-  machine,
-  settings: { durationMs: DURATION_MS, warmupMs: WARMUP_MS, settleMs: SETTLE_MS, presenceHzPerClient: PRESENCE_HZ, probesPerSecond: PROBE_RATE, editsAre: "one character appended to the client's own paragraph", harness: "bench/collab-client.ts in a second process (raw ws + y-protocols, Hocuspocus 3 wire format)", baseline: "bench/collab-relay.ts: a ws server that forwards every message to every other socket in the room, in its own process" },
-  traffic,
+writeResults({
   busy,
   open: { document: open100k, runs: OPEN_RUNS, ...opened, ratioP50: openRatio, goal: OPEN_GOAL_RATIO, goalMet: openRatio <= OPEN_GOAL_RATIO },
-};
-fs.writeFileSync(path.join(resultsDir, "collab.json"), JSON.stringify(out, null, 2) + "\n");
-console.log(`Wrote ${path.relative(root, path.join(resultsDir, "collab.json"))}`);
+});
 
 killChildren();
 await portal.close(1000);

@@ -12,6 +12,8 @@ export type LiveDocuments = {
   document?: (documentName: string) => import("yjs").Doc | undefined;
   /** Sends a stateless message to every connection of the document (e.g. "comments changed"). */
   broadcastStateless?: (documentName: string, payload: string) => void;
+  /** Group-commit counters since the server started: commits made, updates appended (the benchmark reads them). */
+  commitStats?: () => { commits: number; updates: number; failures: number };
 };
 
 const g = globalThis as { __portalLiveDocuments?: LiveDocuments | null };

@@ -1,9 +1,10 @@
 /**
  * Durable storage of the collaborative documents: every Yjs update is appended to `collab_updates`
- * synchronously (better-sqlite3, synchronous=FULL) while Yjs applies it — i.e. inside the
- * `Y.applyUpdate` that Hocuspocus's MessageReceiver runs before it writes the SyncStatus
- * acknowledgement — so an acknowledged edit is on disk. A document loads from its latest snapshot
- * plus the updates after it; compaction folds them into a new snapshot in one transaction.
+ * (better-sqlite3, synchronous=FULL) before its sender is acknowledged. Updates that arrive together
+ * are appended by group commit (`groupCommit`): one transaction, one fsync, for everything that
+ * arrived within one turn of the event loop; the persistence extension holds each acknowledgement
+ * until the commit that holds its update. A document loads from its latest snapshot plus the updates
+ * after it; compaction folds them into a new snapshot in one transaction.
  */
 import * as Y from "yjs";
 import { getDraft } from "../domain/standards.server";
@@ -23,6 +24,108 @@ export function appendUpdate(docName: string, update: Uint8Array, userId: string
     .$client.prepare("insert into collab_updates (doc_name, \"update\", user_id, created_at) values (?, ?, ?, ?)")
     .run(docName, Buffer.from(update), userId, new Date().toISOString());
   return Number(info.lastInsertRowid);
+}
+
+/** One update waiting for the next group commit. */
+type PendingUpdate = { docName: string; update: Uint8Array; userId: string | null };
+
+/**
+ * Group commit of updates: `enqueue` queues an update, and the queue is appended in one transaction
+ * at the end of the current turn of the event loop (setImmediate: after every message already read
+ * from the sockets has been applied). `afterCommit` runs a callback once everything queued so far is
+ * committed — at once when nothing is pending. A failed commit keeps the queue (and the callbacks,
+ * i.e. the acknowledgements) and retries, so nothing is acknowledged that is not on disk.
+ */
+export type GroupCommit = {
+  enqueue: (docName: string, update: Uint8Array, userId: string | null) => void;
+  /** True while updates wait for a commit. */
+  pending: () => boolean;
+  /** Runs `callback` after the commit holding every update queued so far (at once if none is). */
+  afterCommit: (callback: () => void) => void;
+  /** Commits the queue now, synchronously (API changes, compaction, unload, shutdown). Throws when the commit fails. */
+  flush: () => void;
+  /** Counters: commits made and updates appended (tests and the benchmark read them). */
+  stats: () => { commits: number; updates: number; failures: number };
+};
+
+/** Builds a group-commit queue over the portal's database. */
+export function groupCommit(options: { retryMs?: number; onFailure?: (docNames: Set<string>, error: unknown) => void } = {}): GroupCommit {
+  let queue: PendingUpdate[] = [];
+  let callbacks: (() => void)[] = [];
+  let scheduled: NodeJS.Immediate | NodeJS.Timeout | null = null;
+  const stats = { commits: 0, updates: 0, failures: 0 };
+  // Consecutive failed commits: retries back off (a locked database blocks the process for
+  // busy_timeout on every attempt), up to five times the base delay.
+  let failedInARow = 0;
+  const retryDelay = () => (options.retryMs ?? 1000) * Math.min(2 ** failedInARow++, 5);
+
+  const commit = () => {
+    if (scheduled) {
+      clearImmediate(scheduled as NodeJS.Immediate);
+      clearTimeout(scheduled as NodeJS.Timeout);
+      scheduled = null;
+    }
+    if (queue.length > 0) {
+      const batch = queue;
+      const client = db().$client;
+      const insert = client.prepare("insert into collab_updates (doc_name, \"update\", user_id, created_at) values (?, ?, ?, ?)");
+      const at = new Date().toISOString();
+      client.transaction(() => {
+        for (const u of batch) insert.run(u.docName, Buffer.from(u.update), u.userId, at);
+      })();
+      // Only now is the batch on disk: drop it from the queue.
+      queue = queue.slice(batch.length);
+      stats.commits++;
+      stats.updates += batch.length;
+      failedInARow = 0;
+    }
+    const done = callbacks;
+    callbacks = [];
+    for (const callback of done) callback();
+  };
+
+  const run = () => {
+    scheduled = null;
+    try {
+      commit();
+    } catch (error) {
+      stats.failures++;
+      console.error(`[collab] group commit of ${queue.length} updates failed, retrying (acknowledgements held): ${(error as Error).message}`);
+      scheduled = setTimeout(run, retryDelay());
+      options.onFailure?.(new Set(queue.map((u) => u.docName)), error);
+    }
+  };
+
+  const schedule = () => {
+    if (!scheduled) scheduled = setImmediate(run);
+  };
+
+  return {
+    enqueue(docName, update, userId) {
+      queue.push({ docName, update, userId });
+      schedule();
+    },
+    pending: () => queue.length > 0,
+    afterCommit(callback) {
+      if (queue.length === 0 && callbacks.length === 0) {
+        callback();
+        return;
+      }
+      callbacks.push(callback);
+      schedule();
+    },
+    flush() {
+      try {
+        commit();
+      } catch (error) {
+        stats.failures++;
+        if (!scheduled) scheduled = setTimeout(run, retryDelay());
+        options.onFailure?.(new Set(queue.map((u) => u.docName)), error);
+        throw error;
+      }
+    },
+    stats: () => ({ ...stats }),
+  };
 }
 
 /** True when anything (a snapshot or an update) is stored for the document. */
@@ -55,6 +158,60 @@ export function loadDoc(docName: string): Y.Doc {
   const doc = new Y.Doc();
   loadInto(doc, docName);
   return doc;
+}
+
+/**
+ * The stored version of a document: the id of the last update it holds (in its snapshot or after
+ * it), 0 when nothing is stored. Compaction keeps it (it folds without changing the content).
+ */
+export function storedVersion(docName: string): number {
+  const client = db().$client;
+  const row = client
+    .prepare(
+      "select max(coalesce((select max(id) from collab_updates where doc_name = ?), 0), coalesce((select last_update_id from collab_snapshots where doc_name = ?), 0)) as v",
+    )
+    .get(docName, docName) as { v: number };
+  return row.v;
+}
+
+/** Stored documents read recently, by name, with the version they were read at (the most recently used last). */
+const storedDocs = new Map<string, { version: number; doc: Y.Doc; database: unknown }>();
+const STORED_DOCS_KEPT = 8;
+let storedDocLoads = 0;
+
+/**
+ * The stored document, read-only and shared: loaded again only when its stored version changed (a
+ * later update), so reading the comments of a document nobody has open does not rebuild it every
+ * time. Null when nothing is stored. Callers must not change or destroy it.
+ */
+export function cachedStoredDoc(docName: string): Y.Doc | null {
+  const version = storedVersion(docName);
+  const database = db().$client;
+  const hit = storedDocs.get(docName);
+  if (hit) storedDocs.delete(docName);
+  if (version === 0) {
+    hit?.doc.destroy();
+    return null;
+  }
+  if (hit && hit.version === version && hit.database === database) {
+    storedDocs.set(docName, hit);
+    return hit.doc;
+  }
+  hit?.doc.destroy();
+  const doc = loadDoc(docName);
+  storedDocLoads++;
+  storedDocs.set(docName, { version, doc, database });
+  for (const [name, entry] of storedDocs) {
+    if (storedDocs.size <= STORED_DOCS_KEPT) break;
+    storedDocs.delete(name);
+    entry.doc.destroy();
+  }
+  return doc;
+}
+
+/** How many times cachedStoredDoc loaded a document from the database (tests read it). */
+export function cachedStoredDocLoads(): number {
+  return storedDocLoads;
 }
 
 /** Folds every stored update of the document into its snapshot and deletes them, in one transaction; returns how many were folded. */

@@ -13,11 +13,12 @@ import { authentication } from "./extensions/authentication";
 import { derivedState } from "./extensions/derived-state";
 import { DEFAULT_LIMITS, documentLimit, guardSocket, type Limits } from "./extensions/limits";
 import { messageGuard } from "./extensions/message-guard";
-import { persistence } from "./extensions/persistence";
+import { persistence, refuseUnstored } from "./extensions/persistence";
 import { sessionRecheck } from "./extensions/session-recheck";
+import { syncCache } from "./extensions/sync-cache";
 import { commentAnchors } from "./extensions/comment-anchors";
 import { setLiveDocuments } from "./live.server";
-import { appendUpdate, hasStoredState, loadDoc } from "./persistence.server";
+import { appendUpdate, groupCommit, hasStoredState, loadDoc, type GroupCommit } from "./persistence.server";
 import { markdownIntoDoc } from "./yjs-markdown.server";
 
 /** The largest WebSocket message accepted (1 MiB); ws closes the socket with 1009 above it. */
@@ -38,6 +39,10 @@ export type CollabServer = {
   document: (documentName: string) => import("yjs").Doc | undefined;
   /** Sends a stateless message to every connection of a loaded document. */
   broadcastStateless: (documentName: string, payload: string) => void;
+  /** The group commit of updates (its counters show how many updates each commit carried). */
+  log: GroupCommit;
+  /** The group commit's counters (also on the live documents, for the benchmark). */
+  commitStats: () => { commits: number; updates: number; failures: number };
   /** Closes every socket and writes pending derived state. */
   close: () => Promise<void>;
 };
@@ -47,6 +52,9 @@ export function createCollabServer(options: { limits?: Partial<Limits>; derivedD
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   let open = true;
   const isOpen = () => open;
+  // A failed commit keeps its updates queued (retried, nothing acknowledged) and tells the editors of
+  // the documents concerned: their sockets close with 1013 and they resend when they reconnect.
+  const log = groupCommit({ onFailure: (docNames, error) => refuseUnstored(hocuspocus, docNames, error) });
   const derived = derivedState({ debounceMs: options.derivedDebounceMs ?? 1000, isOpen });
   const recheck = sessionRecheck({ intervalMs: options.recheckMs ?? 30_000 });
   const anchors = commentAnchors({ debounceMs: options.derivedDebounceMs ?? 1000, isOpen });
@@ -55,7 +63,7 @@ export function createCollabServer(options: { limits?: Partial<Limits>; derivedD
     // Persistence appends every update as it arrives; the debounced store only triggers compaction.
     debounce: 5000,
     maxDebounce: 30_000,
-    extensions: [documentLimit(limits), authentication(), messageGuard(), persistence({ isOpen }), derived.extension, recheck.extension, anchors.extension],
+    extensions: [documentLimit(limits), authentication(), messageGuard(), persistence({ isOpen, log }), syncCache(), derived.extension, recheck.extension, anchors.extension],
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
 
@@ -92,16 +100,23 @@ export function createCollabServer(options: { limits?: Partial<Limits>; derivedD
 
   const server: CollabServer = {
     hocuspocus,
+    log,
     handleUpgrade,
     applyMarkdown,
     flush: derived.flush,
     recheck: recheck.check,
     document: (documentName) => hocuspocus.documents.get(documentName),
     broadcastStateless: (documentName, payload) => hocuspocus.documents.get(documentName)?.broadcastStateless(payload),
+    commitStats: () => log.stats(),
     close: async () => {
       recheck.stop();
       anchors.stop();
       derived.flushAll();
+      try {
+        log.flush();
+      } catch (error) {
+        console.error(`[collab] could not write the last updates at shutdown: ${(error as Error).message}`);
+      }
       open = false;
       for (const ws of wss.clients) ws.terminate();
       wss.close();

@@ -21,7 +21,7 @@ import * as Y from "yjs";
 import { commentReplies, comments, committeeMembers, COMMENT_KINDS, COMMENT_STATUSES, organizations, users } from "../../db/schema";
 import { docText } from "../collab/anchor-positions";
 import { liveDocuments } from "../collab/live.server";
-import { hasStoredState, loadDoc, loadOrCreate } from "../collab/persistence.server";
+import { cachedStoredDoc, loadOrCreate } from "../collab/persistence.server";
 import { can, type Actor } from "../policies/policy";
 import { db } from "../utils/db.server";
 import { PortalError } from "../utils/errors";
@@ -121,7 +121,9 @@ export type CommentView = {
 function anchorDoc(docName: string, options: { create?: boolean; live?: Y.Doc } = {}): { doc: Y.Doc; own: boolean } | null {
   const live = options.live ?? liveDocuments()?.document?.(docName);
   if (live) return { doc: live, own: false };
-  if (hasStoredState(docName)) return { doc: loadDoc(docName), own: true };
+  // A stored document nobody has open: read once per stored version (comment lists reread it often).
+  const stored = cachedStoredDoc(docName);
+  if (stored) return { doc: stored, own: false };
   if (!options.create) return null;
   const doc = loadDocCreated(docName);
   return { doc, own: true };

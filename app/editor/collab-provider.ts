@@ -8,7 +8,8 @@
  *
  * Hocuspocus emits `synced` once per connection; Lexical waits for `sync(true)`, so the adapter
  * translates it (and emits `sync(false)` when the connection drops). The socket reconnects by
- * itself with back-off; edits made meanwhile stay in the Y.Doc and merge when it is back.
+ * itself with back-off (at once when the browser comes back online); edits made meanwhile stay in
+ * the Y.Doc and merge when it is back.
  */
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
 import type { Provider } from "@lexical/yjs";
@@ -108,7 +109,12 @@ export function openCollabDocument(name: string, options: { url?: string } = {})
     refused = true;
     notify();
   };
-  const onOnline = () => notify();
+  // The socket retries with a growing back-off (up to 30 s): when the browser says the network is
+  // back, try at once instead of waiting out the current delay.
+  const onOnline = () => {
+    if (!destroyed && navigator.onLine && socket.shouldConnect && socket.status === "disconnected") void socket.connect()?.catch(() => undefined);
+    notify();
+  };
   socket.on("status", onSocketStatus);
   provider.on("synced", onSynced);
   provider.on("disconnect", onDisconnect);

@@ -2,17 +2,20 @@
  * Durability of the collaborative documents in a real server process: every edit the server
  * acknowledged survives `kill -9`. Ten clients make twenty edits each, wait for the server's
  * acknowledgement, the process is killed, restarted on the same DATA_DIR, and every edit is there.
+ * Then, because acknowledgements wait for a group commit, the process is killed while writers are
+ * still typing: every edit acknowledged before the kill is there after the restart.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { markdownFromDoc } from "../../app/collab/yjs-markdown.server";
-import { connectDoc, type CollabClient } from "../support/collab";
+import { connectDoc, eventually, type CollabClient } from "../support/collab";
 import { tempDataDir } from "../support/portal";
 
 const children: ChildProcess[] = [];
 const clients: CollabClient[] = [];
 const dataDir = tempDataDir("ewtp-collab-k9-");
+let token = "";
 
 afterAll(() => {
   for (const c of clients) c.destroy();
@@ -48,7 +51,7 @@ const exited = (child: ChildProcess) => new Promise<void>((r) => (child.exitCode
 describe("collaborative documents", () => {
   it("keep every acknowledged edit of 10 concurrent writers through kill -9", async () => {
     const first = await startServer(true);
-    const token = first.token!;
+    token = first.token!;
     const name = "standard.EWTP-CUS-001";
     const writers = Array.from({ length: 10 }, () => connectDoc(first.base, name, { token }));
     clients.push(...writers);
@@ -83,4 +86,48 @@ describe("collaborative documents", () => {
     expect(markdownFromDoc(reader.doc)).toBe(text);
     second.child.kill("SIGKILL");
   }, 120_000);
+
+  it("keep every edit acknowledged before a kill -9 that comes while 10 writers are still typing", async () => {
+    const server = await startServer(false);
+    const name = "standard.EWTP-CUS-001";
+    const writers = Array.from({ length: 10 }, () => connectDoc(server.base, name, { token }));
+    clients.push(...writers);
+    await Promise.all(writers.map((w) => w.synced));
+    // Per writer: edits pushed so far, and how many of them the server had acknowledged (all
+    // sent updates are acknowledged whenever the provider's count of unsynced changes drops to 0).
+    const pushed = writers.map(() => 0);
+    const acked = writers.map(() => 0);
+    writers.forEach((w, i) =>
+      w.provider.on("unsyncedChanges", ({ number }: { number: number }) => {
+        if (number === 0) acked[i] = pushed[i];
+      }),
+    );
+    let killed = false;
+    const typing = writers.map(async (w, i) => {
+      while (!killed && pushed[i] < 400) {
+        w.doc.getArray<string>("probe-2").push([`writer ${i} live edit ${pushed[i]}`]);
+        pushed[i]++;
+        await new Promise((r) => setTimeout(r, 2 + Math.random() * 8));
+      }
+    });
+    // Kill once every writer has had some edits acknowledged, while they keep typing.
+    await eventually(() => acked.every((n) => n >= 10), 60_000, "some acknowledged edits from every writer");
+    const ackedAtKill = [...acked];
+    server.child.kill("SIGKILL");
+    killed = true;
+    await exited(server.child);
+    await Promise.all(typing);
+    for (const w of writers) w.destroy();
+    expect(pushed.some((n, i) => n > ackedAtKill[i])).toBe(true);
+
+    const restarted = await startServer(false);
+    const reader = connectDoc(restarted.base, name, { token });
+    clients.push(reader);
+    await reader.synced;
+    const stored = new Set(reader.doc.getArray<string>("probe-2").toArray());
+    const missing: string[] = [];
+    for (let i = 0; i < 10; i++) for (let e = 0; e < ackedAtKill[i]; e++) if (!stored.has(`writer ${i} live edit ${e}`)) missing.push(`writer ${i} live edit ${e}`);
+    expect(missing).toEqual([]);
+    restarted.child.kill("SIGKILL");
+  }, 180_000);
 });

@@ -89,6 +89,23 @@ describe("the collaboration server", () => {
     await eventually(() => markdownFromDoc(b.doc).includes("(edited live)"), 5000, "the edit to reach client b");
   });
 
+  it("gives a client that opens after each edit the latest text (the first-sync answer is renewed)", async () => {
+    const editor = open(DOC, { token: who.expert.token });
+    await editor.synced;
+    for (let round = 1; round <= 3; round++) {
+      const first = open(DOC, { token: who.expert.token });
+      await first.synced;
+      editor.doc.getArray<string>("open-probe").push([`round ${round}`]);
+      await editor.acknowledged();
+      const late = open(DOC, { cookie: who.member.cookie });
+      await late.synced;
+      expect(late.doc.getArray<string>("open-probe").toArray()).toEqual(Array.from({ length: round }, (_, i) => `round ${i + 1}`));
+      expect(markdownFromDoc(late.doc)).toBe(markdownFromDoc(editor.doc));
+      first.destroy();
+      late.destroy();
+    }
+  });
+
   it("lets an observer read but not write, and drops the observer's forged awareness", async () => {
     const editor = open(DOC, { token: who.expert.token });
     const observer = open(DOC, { token: who.observer.token });

@@ -20,7 +20,6 @@ import {
   type RuleContext,
   type RuleFormFields,
 } from "~/editor/rule-form";
-import { readEditorStateJson, MAX_EDITOR_STATE_BYTES } from "~/editor/state-schema";
 
 const seed = parseStandardFile(readFileSync(join(process.cwd(), "standards/EWTP-TAR-001.md"), "utf8"));
 const r1: Rule = seed.rules[0];
@@ -264,21 +263,5 @@ describe("the browser side waits for the server's check", () => {
         if (/domain\/rules$|rule-check\.server$|ajv/.test(m[2])) expect({ file, import: m[2], typeOnly: Boolean(m[1]) }).toMatchObject({ typeOnly: true });
       }
     }
-  });
-});
-
-describe("readEditorStateJson (what the save action accepts)", () => {
-  const ok = JSON.stringify({ root: { type: "root", version: 1, children: [{ type: "paragraph", version: 1, children: [] }] } });
-  it("accepts a well-formed state", () => {
-    expect(readEditorStateJson(ok).ok).toBe(true);
-  });
-  it("refuses non-JSON, a wrong shape and absurd nesting with 400, and more than 5 MB with 413", () => {
-    expect(readEditorStateJson("{")).toMatchObject({ ok: false, status: 400 });
-    expect(readEditorStateJson('{"root": {"type": "paragraph", "version": 1, "children": []}}')).toMatchObject({ ok: false, status: 400 });
-    expect(readEditorStateJson('{"root": {"type": "root", "version": 1, "children": [{"version": 1}]}}')).toMatchObject({ ok: false, status: 400 });
-    // 100 000 levels: JSON.parse copes, a recursive walk would not.
-    const deep = '{"type": "quote", "version": 1, "children": ['.repeat(100_000) + "]}".repeat(100_000);
-    expect(readEditorStateJson(`{"root": {"type": "root", "version": 1, "children": [${deep}]}}`)).toMatchObject({ ok: false, status: 400 });
-    expect(readEditorStateJson(" ".repeat(MAX_EDITOR_STATE_BYTES + 1))).toMatchObject({ ok: false, status: 413 });
   });
 });

@@ -1,13 +1,17 @@
 /**
  * Durability: loads a document from its snapshot and later updates (creating its first content from
- * the draft on the server), appends every later update synchronously as Yjs applies it — before
- * Hocuspocus acknowledges it (MessageReceiver writes SyncStatus after readUpdate returns) — and
- * compacts on Hocuspocus's debounced store and on unload.
+ * the draft on the server), and appends every later update by group commit: the updates that arrive
+ * within one turn of the event loop are written in one transaction, and each acknowledgement
+ * (Hocuspocus's SyncStatus message, which MessageReceiver sends right after applying the update) is
+ * held back until the commit that holds the update. Changes made on the server (the API's PUT) are
+ * committed at once, before the request answers. Compacts on Hocuspocus's debounced store and on
+ * unload.
  */
-import type { Connection, Document, Extension } from "@hocuspocus/server";
+import type { Connection, Extension, Hocuspocus } from "@hocuspocus/server";
+import * as decoding from "lib0/decoding";
 import { storageFailure } from "../../utils/errors";
 import { closeSocket, type CollabContext } from "../context";
-import { appendUpdate, compact, loadOrCreate, pendingUpdateCount } from "../persistence.server";
+import { compact, loadOrCreate, pendingUpdateCount, type GroupCommit } from "../persistence.server";
 
 /** Compact once this many updates follow the snapshot. */
 const COMPACT_AFTER = 200;
@@ -16,18 +20,34 @@ const COMPACT_AFTER = 200;
 const TRY_AGAIN_LATER = 1013;
 
 /**
- * An update that could not be stored (the disk full, the database locked past busy_timeout) must not
- * be acknowledged, and the live document, which already holds it in memory, must not outlive it.
- * y-protocols swallows a throwing update handler and Hocuspocus would then acknowledge, so instead
- * every socket on the document is closed (1013, with the reason) before the acknowledgement is
- * written (Hocuspocus sends nothing on a closing socket). The document unloads; editors reconnect,
- * reload the stored state and resend what was not stored; their editors show the unsaved changes.
+ * Updates that could not be stored (the disk full, the database locked past busy_timeout) are never
+ * acknowledged: the group commit keeps them queued and retries. The editors must be told, and the
+ * live documents, which already hold those updates in memory, must not go on as if they were saved:
+ * every socket on each document concerned is closed (1013, with the reason). The documents unload;
+ * editors reconnect, reload the stored state and resend what was not stored (their editors show the
+ * unsaved changes meanwhile). Storing an update twice — once by the retry, once resent — is harmless:
+ * Yjs applies an update once.
  */
-function refuseUnstored(document: Document, documentName: string, error: unknown): void {
+export function refuseUnstored(hocuspocus: Hocuspocus, docNames: Set<string>, error: unknown): void {
   const storage = storageFailure(error);
   const reason = storage ? (storage.kind === "full" ? "not saved: storage full, retry later" : "not saved: database busy, retry") : "not saved: storage error";
-  console.warn(`[collab] ${documentName}: an update could not be stored (${storage?.code ?? (error as Error).message}); closing its connections unacknowledged`);
-  for (const connection of document.getConnections()) closeSocket(connection.webSocket, TRY_AGAIN_LATER, reason);
+  for (const documentName of docNames) {
+    const document = hocuspocus.documents.get(documentName);
+    if (!document) continue;
+    console.warn(`[collab] ${documentName}: updates could not be stored (${storage?.code ?? (error as Error).message}); closing its connections unacknowledged`);
+    for (const connection of document.getConnections()) closeSocket(connection.webSocket, TRY_AGAIN_LATER, reason);
+  }
+}
+
+/** Commits what is queued; on a refusal the queue stays and is retried (the failure is already reported). */
+function flushLater(log: GroupCommit, documentName: string): boolean {
+  try {
+    log.flush();
+    return true;
+  } catch (error) {
+    console.warn(`[collab] ${documentName}: pending updates not stored yet (${storageFailure(error)?.code ?? (error as Error).message}); retrying`);
+    return false;
+  }
 }
 
 /**
@@ -43,31 +63,63 @@ function compactLater(documentName: string): void {
   }
 }
 
+/** Hocuspocus's message type of an acknowledgement ("SyncStatus"). */
+const SYNC_STATUS = 8;
+
+/** True when a message Hocuspocus sends is an acknowledgement (document name, then type 8). */
+function isAcknowledgement(message: unknown): boolean {
+  if (!(message instanceof Uint8Array)) return false;
+  try {
+    const decoder = decoding.createDecoder(message);
+    decoding.readVarString(decoder);
+    return decoding.readVarUint(decoder) === SYNC_STATUS;
+  } catch {
+    return false;
+  }
+}
+
+const holding = new WeakSet<Connection>();
+
+/** Makes a connection hold its acknowledgements until the updates queued before them are committed. */
+function holdAcknowledgements(connection: Connection, log: GroupCommit): void {
+  if (holding.has(connection)) return;
+  holding.add(connection);
+  const send = connection.send.bind(connection);
+  connection.send = (message: unknown) => {
+    if (log.pending() && isAcknowledgement(message)) log.afterCommit(() => send(message));
+    else send(message);
+  };
+}
+
 /** The persistence extension. */
-export function persistence(options: { isOpen: () => boolean }): Extension {
+export function persistence(options: { isOpen: () => boolean; log: GroupCommit }): Extension {
+  const { log } = options;
   return {
     extensionName: "persistence",
     async onLoadDocument({ document, documentName }) {
       loadOrCreate(document, documentName);
       // Registered after loading, so the stored state is not stored again. Yjs emits "update"
-      // synchronously inside applyUpdate: the row is written before the acknowledgement is sent.
+      // synchronously inside applyUpdate, before Hocuspocus sends the acknowledgement, which
+      // holdAcknowledgements then defers to the commit.
       document.on("update", (update: Uint8Array, origin: unknown) => {
-        const userId = ((origin as Connection | undefined)?.context as CollabContext | undefined)?.userId ?? null;
-        try {
-          appendUpdate(documentName, update, userId);
-        } catch (error) {
-          refuseUnstored(document, documentName, error);
-        }
+        const connection = origin as Connection | undefined;
+        const context = connection?.context as CollabContext | undefined;
+        log.enqueue(documentName, update, context?.userId ?? null);
+        // A change made on the server (not a client's message) is committed before its caller returns.
+        if (!context) log.flush();
       });
+    },
+    async beforeHandleMessage({ connection }) {
+      holdAcknowledgements(connection, log);
     },
     async onStoreDocument({ documentName }) {
       if (!options.isOpen()) return;
-      if (pendingUpdateCount(documentName) >= COMPACT_AFTER) compactLater(documentName);
+      if (flushLater(log, documentName) && pendingUpdateCount(documentName) >= COMPACT_AFTER) compactLater(documentName);
     },
     async afterUnloadDocument({ documentName }) {
       // After shutdown the database is closed; the updates are stored, compaction can wait.
       if (!options.isOpen()) return;
-      compactLater(documentName);
+      if (flushLater(log, documentName)) compactLater(documentName);
     },
   };
 }

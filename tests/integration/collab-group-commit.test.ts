@@ -1,0 +1,104 @@
+/**
+ * Group commit of collaborative edits, in a real portal with real providers: updates that arrive
+ * together are appended in one transaction, and no sender is acknowledged before the commit that
+ * holds its update — when the commit fails, the acknowledgement waits (the client keeps showing
+ * unsaved changes) until a retry stores it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as Y from "yjs";
+import { groupCommit } from "../../app/collab/persistence.server";
+import { connectDoc, eventually, type CollabClient } from "../support/collab";
+import { accessTokenFor, createOrg, createUser } from "../support/factories";
+import { startPortal, type TestPortal } from "../support/portal";
+
+let portal: TestPortal;
+let token: string;
+const clients: CollabClient[] = [];
+const DOC = "standard.EWTP-LOG-001";
+
+beforeAll(async () => {
+  portal = await startPortal();
+  const org = createOrg({ kind: "expert", country: "SG" });
+  const expert = await createUser({ org, role: "expert", committees: ["LOG"] });
+  token = accessTokenFor(expert.id).token;
+});
+
+afterAll(async () => {
+  for (const c of clients) c.destroy();
+  portal.db.$client.exec("drop trigger if exists refuse_collab_updates");
+  await portal?.close();
+});
+
+function open(): CollabClient {
+  const client = connectDoc(portal.baseUrl, DOC, { token });
+  clients.push(client);
+  return client;
+}
+
+/** The stored updates of the document whose bytes contain `text` (Yjs stores strings as UTF-8). */
+function storedRowsWith(text: string): number {
+  const rows = portal.db.$client.prepare('select "update" as bytes from collab_updates where doc_name = ?').all(DOC) as { bytes: Buffer }[];
+  return rows.filter((r) => r.bytes.includes(Buffer.from(text))).length;
+}
+
+describe("group commit", () => {
+  it("appends updates queued in one turn in one transaction, and calls back only after it", () => {
+    const log = groupCommit();
+    const before = (portal.db.$client.prepare("select count(*) as n from collab_updates").get() as { n: number }).n;
+    let seenRows = -1;
+    log.enqueue("standard.unit-a", new Uint8Array([0, 0]), null);
+    log.enqueue("standard.unit-a", new Uint8Array([0, 0]), null);
+    log.enqueue("standard.unit-b", new Uint8Array([0, 0]), null);
+    log.afterCommit(() => {
+      seenRows = (portal.db.$client.prepare("select count(*) as n from collab_updates").get() as { n: number }).n;
+    });
+    expect(log.pending()).toBe(true);
+    expect(seenRows).toBe(-1);
+    log.flush();
+    expect(seenRows).toBe(before + 3);
+    expect(log.stats()).toEqual({ commits: 1, updates: 3, failures: 0 });
+    let immediate = false;
+    log.afterCommit(() => (immediate = true));
+    expect(immediate).toBe(true);
+    portal.db.$client.prepare("delete from collab_updates where doc_name like 'standard.unit-%'").run();
+  });
+
+  it("acknowledges many concurrent writers, every acknowledged edit stored", async () => {
+    const writers = Array.from({ length: 12 }, () => open());
+    await Promise.all(writers.map((w) => w.synced));
+    await Promise.all(
+      writers.map(async (w, i) => {
+        for (let e = 0; e < 10; e++) w.doc.getArray<string>("group-probe").push([`gc writer ${i} edit ${e}`]);
+        await w.acknowledged();
+      }),
+    );
+    for (let i = 0; i < 12; i++) for (let e = 0; e < 10; e++) expect(storedRowsWith(`gc writer ${i} edit ${e}`), `writer ${i} edit ${e}`).toBeGreaterThan(0);
+    await eventually(() => writers.every((w) => w.doc.getArray("group-probe").length === 120), 20_000, "every writer sees every edit");
+  }, 60_000);
+
+  it("never acknowledges an edit whose commit fails: the editors are told (1013), and the queued edit is stored once a retry succeeds", async () => {
+    const writer = open();
+    const other = open();
+    await Promise.all([writer.synced, other.synced]);
+    portal.db.$client.exec(
+      "create trigger refuse_collab_updates before insert on collab_updates begin select raise(abort, 'simulated full disk'); end",
+    );
+    try {
+      writer.doc.getArray<string>("group-probe").push(["edit held back"]);
+      // Both editors of the document are told the text could not be saved; the writer's change stays unsaved.
+      await eventually(() => writer.closeCodes.includes(1013) && other.closeCodes.includes(1013), 20_000, "the editors to be told");
+      expect(writer.provider.unsyncedChanges).toBeGreaterThan(0);
+      expect(storedRowsWith("edit held back")).toBe(0);
+    } finally {
+      portal.db.$client.exec("drop trigger refuse_collab_updates");
+    }
+    // The queue kept the edit: a retry stores it even if its editor never comes back.
+    await eventually(() => storedRowsWith("edit held back") > 0, 20_000, "the retry to store the edit");
+    // A reconnecting editor (as the browser's provider does) resends it and is acknowledged.
+    const again = open();
+    await again.synced;
+    Y.applyUpdate(again.doc, Y.encodeStateAsUpdate(writer.doc));
+    await again.acknowledged();
+    expect(again.doc.getArray<string>("group-probe").toArray()).toContain("edit held back");
+  }, 60_000);
+});
