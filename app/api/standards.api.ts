@@ -6,6 +6,7 @@
  * standard whose draft-level data (draft, revisions, diff) the caller may not see answers 401
  * without credentials and 403 with them; writes need a signed-in caller first (401).
  */
+import { oneLine } from "../domain/members.schemas";
 import { z } from "zod";
 import { STANDARD_STATUSES } from "../../db/vocabulary";
 import type { Authenticated } from "../auth/actor.server";
@@ -170,7 +171,7 @@ export const standardsEndpoints = [
     policy: ["standard.create", "standard.editDraft"],
     body: z.object({
       committee: CommitteeCode,
-      title: z.string().trim().min(3, "A title has at least 3 characters.").max(200, "A title has at most 200 characters."),
+      title: z.string().trim().min(3, "A title has at least 3 characters.").max(200, "A title has at most 200 characters.").refine(oneLine, "A title cannot contain line breaks or control characters."),
       scope: z.string().trim().min(10, "Describe the scope in at least 10 characters.").max(4000, "A scope has at most 4000 characters."),
     }),
     success: { status: 201, description: "Created", schema: z.object({ standard: StandardDetailSchema }) },
