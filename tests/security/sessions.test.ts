@@ -183,3 +183,33 @@ describe("sign-in throttling", () => {
     expect((await signIn(user.email, TEST_PASSWORD, forge(251))).status).toBe(429);
   });
 });
+
+describe("redirects after signing in or choosing a language stay on the portal", () => {
+  const hostile = ["//evil.example/", "/\\evil.example/", "/\t/evil.example/", "/\n/evil.example/", "https://evil.example/", "/\u0000//evil.example/", "javascript:alert(1)"];
+
+  /** Where a browser would go from `location` on this portal (it strips tabs and newlines from URLs). */
+  const destination = (location: string) => new URL(location.replace(/[\t\n\r]/g, ""), portal.baseUrl);
+
+  it.each(hostile)("sign-in with redirectTo %j lands on the portal", async (redirectTo) => {
+    const user = await createUser({ org });
+    const res = await fetch(`${portal.baseUrl}/login`, {
+      method: "POST",
+      headers: { origin: portal.baseUrl, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ email: user.email, password: TEST_PASSWORD, redirectTo }).toString(),
+      redirect: "manual",
+    });
+    expect(res.status).toBe(302);
+    expect(destination(res.headers.get("location")!).origin).toBe(portal.baseUrl);
+  });
+
+  it.each(hostile)("the language switcher with redirectTo %j lands on the portal", async (redirectTo) => {
+    const res = await fetch(`${portal.baseUrl}/language`, {
+      method: "POST",
+      headers: { origin: portal.baseUrl, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ locale: "de", redirectTo }).toString(),
+      redirect: "manual",
+    });
+    expect(res.status).toBe(303);
+    expect(destination(res.headers.get("location")!).origin).toBe(portal.baseUrl);
+  });
+});
