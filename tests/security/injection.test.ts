@@ -39,6 +39,7 @@ let portal: TestPortal;
 let adminCookie: string;
 let memberCookie: string;
 let version: string;
+let proposalId: string;
 const logLines: string[] = [];
 
 beforeAll(async () => {
@@ -78,8 +79,22 @@ beforeAll(async () => {
   const invited = await call(portal, "/users", { method: "POST", cookie: adminCookie, body: { email: "victim@example.org", name: `Victim <img src=x onerror=alert(40)>`, orgId: org.id, role: "member", committees: ["TAR"] } });
   expect(invited.status, invited.text).toBe(201);
 
+  // A proposal with the payloads in its title, rationale and text, by the member (on a frozen revision).
+  expect((await call(portal, `/standards/${STANDARD}/revisions`, { method: "POST", cookie: adminCookie })).status).toBe(201);
+  const proposal = await call(portal, "/proposals", {
+    method: "POST",
+    cookie: memberCookie,
+    body: { kind: "amendment", title: `Amend <img src=x onerror=alert(50)>`, rationale: `Because ${PAYLOADS[0]} ${PAYLOADS[3]}`, standardId: STANDARD },
+  });
+  expect(proposal.status, proposal.text).toBe(201);
+  proposalId = proposal.body.proposal.id;
+  const text = await call(portal, `/proposals/${proposalId}/draft`, { method: "PUT", cookie: memberCookie, body: { markdown: `${markdown}\n\n${EVIL}\n` } });
+  expect(text.status, text.text).toBe(200);
+  // A mention of the admin in a comment: a notification whose text quotes the comment.
+  await call(portal, `/standards/${STANDARD}/comments`, { method: "POST", cookie: memberCookie, body: { body: `@[Admin](${admin.id}) look: ${PAYLOADS[1]}`, kind: "general" } });
+
   // Published: the release's files, pages and the feed carry the same text.
-  version = publishTestRelease({ standard: STANDARD, adminId: admin.id }).version;
+  version = publishTestRelease({ standard: STANDARD, adminId: admin.id, markdown: `${markdown}\n\nAs published.\n` }).version;
 }, 60_000);
 
 afterAll(async () => {
@@ -113,7 +128,18 @@ describe("script in what members write is inert wherever it is shown", () => {
     `/admin/organisations`,
     `/admin/outbox`,
     `/proposals/new`,
+    `/proposals`,
+    `/notifications`,
+    `/standards/${STANDARD}/edit`,
   ];
+
+  it("the proposal's page, its editor and its comments run only the portal's own scripts", async () => {
+    for (const path of [`/proposals/${proposalId}`, `/proposals/${proposalId}/edit`]) {
+      const html = await page(path, adminCookie);
+      expect(lastRun, path).toEqual([]);
+      expect(html, path).toContain("alert(50)");
+    }
+  });
 
   it.each(pages)("%s (signed in) runs only the portal's own scripts", async (path) => {
     await page(path, adminCookie);
