@@ -166,6 +166,10 @@ describe("script in what members write is inert wherever it is shown", () => {
     const html = await res.text();
     expect(html).toContain("IOSS");
     expect(executableParts(html)).toEqual([]);
+    // And were anything to slip through, the file's own policy forbids scripts on the portal's origin.
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).toMatch(/default-src 'none'/);
+    expect(csp).not.toMatch(/script-src/);
   });
 
   it("the Atom feed's HTML content (what a feed reader renders) is inert", async () => {

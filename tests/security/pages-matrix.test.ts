@@ -286,5 +286,5 @@ describe("the pages' authorization matrix", () => {
     }
     expect(mismatches).toEqual([]);
     expect(refusals).toBeGreaterThan(150);
-  }, 240_000);
+  }, 420_000);
 });
