@@ -174,6 +174,7 @@ describe("the API authorization matrix", () => {
         }
       }
     }
+    console.info(`API authorization matrix: ${refusals} refusals checked${typeof allowed === "number" ? `, ${allowed} allowed calls` : ""}`);
     expect(mismatches).toEqual([]);
     // The matrix really ran both ways.
     expect(refusals).toBeGreaterThan(300);
