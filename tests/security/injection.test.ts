@@ -229,6 +229,8 @@ describe("log injection", () => {
     expect(person.status, person.text).toBe(400);
     const standard = await call(portal, "/standards", { method: "POST", cookie: adminCookie, body: { committee: "TAR", title: forged, scope: "A scope long enough to pass." } });
     expect(standard.status, standard.text).toBe(400);
+    const proposal = await call(portal, "/proposals", { method: "POST", cookie: memberCookie, body: { kind: "amendment", title: forged, rationale: "A rationale long enough.", standardId: STANDARD } });
+    expect(proposal.status, proposal.text).toBe(400);
     expect(logLines.slice(before).filter((l) => /[\r\n]/.test(l))).toEqual([]);
   });
 
