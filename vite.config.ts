@@ -19,7 +19,7 @@ export default defineConfig({
   optimizeDeps: { exclude: ["@node-rs/argon2", "better-sqlite3"] },
   build: { target: "es2022" },
   test: {
-    include: ["tests/unit/**/*.test.ts", "tests/integration/**/*.test.ts", "tests/faults/*.test.ts"],
+    include: ["tests/unit/**/*.test.ts", "tests/integration/**/*.test.ts", "tests/security/**/*.test.ts", "tests/faults/*.test.ts"],
     environment: "node",
     pool: "forks",
     testTimeout: 20000,

@@ -137,6 +137,7 @@ export const ballotsEndpoints = [
     tag: "Ballots",
     summary: "Open (or schedule) a ballot on a frozen revision or a submitted proposal",
     access: "admin",
+    policy: "ballot.create",
     body: CreateBallotSchema,
     success: { status: 201, description: "The ballot (open when opensAt is now or earlier, else scheduled)", schema: z.object({ ballot: BallotSchema }) },
     errors: [403, 404, 409, 422],
@@ -153,6 +154,7 @@ export const ballotsEndpoints = [
     tag: "Ballots",
     summary: "List the ballots the caller may see, newest first",
     access: "public (ballots on published standards); committee members; those on a ballot's roll",
+    policy: null,
     query: z.object({
       standardId: z.string().max(40).optional(),
       proposalId: z.string().max(64).optional(),
@@ -167,6 +169,7 @@ export const ballotsEndpoints = [
     tag: "Ballots",
     summary: "One ballot: its subject and hash, rule, roll size and hash, tally (unless hidden), result and explanation",
     access: "public (ballots on published standards); committee members; those on the roll",
+    policy: "ballot.read",
     params: IdParams,
     success: { status: 200, description: "The ballot", schema: BallotSchema },
     errors: [404],
@@ -178,6 +181,7 @@ export const ballotsEndpoints = [
     tag: "Ballots",
     summary: "Cast or change your unit's vote (one vote per unit; the same vote twice counts once)",
     access: "experts and members on the ballot's roll (for organisation ballots: the organisation's voting representative)",
+    policy: "ballot.vote",
     params: IdParams,
     body: z.object({
       position: z.enum(POSITIONS),
@@ -199,6 +203,7 @@ export const ballotsEndpoints = [
     tag: "Ballots",
     summary: "Close an open ballot now: tally, record the result once, sign a checkpoint, notify (ballots also close by themselves at closesAt)",
     access: "admin",
+    policy: "ballot.close",
     params: IdParams,
     success: { status: 200, description: "The closed ballot", schema: z.object({ ballot: BallotSchema }) },
     errors: [403, 404, 409],
@@ -218,6 +223,7 @@ export const ballotsEndpoints = [
     summary:
       "Cancel a scheduled or open ballot: no result is recorded; the reason and the hash of the votes cast so far go into the signed audit record; a proposal under it returns to submitted; the roll is notified (kind ballot.closed)",
     access: "admin",
+    policy: "ballot.cancel",
     params: IdParams,
     body: z.object({
       reason: z
@@ -243,6 +249,7 @@ export const ballotsEndpoints = [
     tag: "Ballots",
     summary: "The record of a closed ballot: roll, every vote, rule, tally, result, its audit entries and the signed checkpoint covering the close",
     access: "as GET /ballots/{id}; only after the close (409 before, and for a cancelled ballot, which has no result)",
+    policy: "ballot.read",
     params: IdParams,
     success: { status: 200, description: "The record", schema: RecordSchema },
     errors: [404, 409],
@@ -254,6 +261,7 @@ export const ballotsEndpoints = [
     tag: "Keys",
     summary: "The portal's public signing keys (release manifests; the index and audit checkpoints)",
     access: "public",
+    policy: null,
     success: { status: 200, description: "Public keys", schema: z.object({ keys: z.array(KeySchema) }) },
     handler: () => ({ keys: listPublicKeys() }),
   }),
@@ -263,6 +271,7 @@ export const ballotsEndpoints = [
     tag: "Audit",
     summary: "The latest signed checkpoint of the audit record, and the key that verifies it",
     access: "public",
+    policy: "audit.readPublic",
     success: { status: 200, description: "The checkpoint", schema: z.object({ checkpoint: CheckpointSchema, publicKey: KeySchema }) },
     errors: [404],
     handler: () => {

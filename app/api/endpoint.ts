@@ -5,6 +5,7 @@
 import type { Request, Response } from "express";
 import { z } from "zod";
 import { authenticate, type Authenticated } from "../auth/actor.server";
+import type { Action } from "../policies/policy";
 import { PortalError, fieldErrors, storageFailure } from "../utils/errors";
 
 export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
@@ -26,6 +27,12 @@ export type Endpoint<B = unknown, Q = unknown, P = Record<string, string>> = {
   tag: string;
   /** Who may call it, in words (documented in the OpenAPI description). */
   access: string;
+  /**
+   * The policy action(s) that decide who may call it (all must allow; resource actions are decided
+   * on the resource the path names), or null when anyone may call it. Published in the OpenAPI
+   * document as `x-policy-actions`; the authorization matrix (tests/security) asks `can()` with it.
+   */
+  policy: Action | readonly Action[] | null;
   body?: z.ZodType<B>;
   query?: z.ZodType<Q>;
   params?: z.ZodType<P>;

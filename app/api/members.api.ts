@@ -22,6 +22,7 @@ export const membersEndpoints = [
     tag: "Members",
     summary: "The caller: user, organisation, role, committees and permissions",
     access: "signed in",
+    policy: "account.read",
     success: {
       status: 200,
       description: "The caller",
@@ -41,6 +42,7 @@ export const membersEndpoints = [
     tag: "Members",
     summary: "List organisations",
     access: "admin",
+    policy: "org.list",
     success: { status: 200, description: "All organisations", schema: z.object({ orgs: z.array(OrgSchema) }) },
     errors: [403],
     handler: ({ auth }) => {
@@ -54,6 +56,7 @@ export const membersEndpoints = [
     tag: "Members",
     summary: "Create an organisation",
     access: "admin",
+    policy: "org.create",
     body: OrgInputSchema,
     success: { status: 201, description: "Created", schema: z.object({ org: OrgSchema }) },
     errors: [403, 409],
@@ -68,6 +71,7 @@ export const membersEndpoints = [
     tag: "Members",
     summary: "List committees",
     access: "signed in",
+    policy: "committee.list",
     success: { status: 200, description: "All committees", schema: z.object({ committees: z.array(CommitteeSchema) }) },
     handler: ({ auth }) => {
       authorize(auth, "committee.list");
@@ -80,6 +84,7 @@ export const membersEndpoints = [
     tag: "Members",
     summary: "Create a committee",
     access: "admin",
+    policy: "committee.create",
     body: CommitteeInputSchema,
     success: { status: 201, description: "Created", schema: z.object({ committee: CommitteeSchema }) },
     errors: [403, 409],
@@ -94,6 +99,7 @@ export const membersEndpoints = [
     tag: "Members",
     summary: "List members",
     access: "admin",
+    policy: "user.list",
     success: { status: 200, description: "All members", schema: z.object({ users: z.array(UserSchema) }) },
     errors: [403],
     handler: ({ auth }) => {
@@ -107,6 +113,7 @@ export const membersEndpoints = [
     tag: "Members",
     summary: "Create a member (active with a password; otherwise invited by mail)",
     access: "admin",
+    policy: "user.create",
     body: UserInputSchema,
     success: { status: 201, description: "Created", schema: z.object({ user: UserSchema }) },
     errors: [403, 409, 422],
@@ -122,6 +129,7 @@ export const membersEndpoints = [
     tag: "Members",
     summary: "Change a member's name, role, committees, voting flag or status (role change and disabling end their sessions)",
     access: "admin",
+    policy: "user.update",
     params: z.object({ id: z.string().min(1).max(64) }),
     body: UserUpdateSchema,
     success: { status: 200, description: "Updated", schema: z.object({ user: UserSchema }) },

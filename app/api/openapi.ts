@@ -29,6 +29,7 @@ export function openApiDocument(endpoints: Endpoint<any, any, any>[], serverUrl:
       summary: e.summary,
       description: `Access: ${e.access}.`,
       tags: [e.tag],
+      "x-policy-actions": e.policy === null ? [] : typeof e.policy === "string" ? [e.policy] : [...e.policy],
       security: e.access === "public" ? [] : [{ bearer: [] }, { session: [] }],
       request: {
         ...(e.params ? { params: e.params as never } : {}),

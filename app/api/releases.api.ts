@@ -88,6 +88,7 @@ export const releasesEndpoints = [
     summary:
       "Publish an approved revision as a signed release. The version defaults to the bump the rule diff against the current release suggests (removed or changed rule → major, added → minor, text only → patch; 1.0.0 first); effectiveFrom defaults to the publication time",
     access: "admins (the secretariat)",
+    policy: "release.publish",
     params: IdParams,
     body: z.object({
       revision: z.string().regex(/^[0-9]{2,3}$/, "A revision is a number such as 00 or 01."),
@@ -114,6 +115,7 @@ export const releasesEndpoints = [
     tag: "Releases",
     summary: "The releases of a standard, newest version first",
     access: "public (published standards)",
+    policy: "standard.read",
     params: IdParams,
     success: { status: 200, description: "Releases", schema: z.object({ releases: z.array(ReleaseSummarySchema) }) },
     errors: [404],
@@ -125,6 +127,7 @@ export const releasesEndpoints = [
     tag: "Releases",
     summary: "The semantic rule diff between two releases: rules added, removed and changed (with the fields), whether it breaks, and the bump it calls for",
     access: "public (published standards)",
+    policy: "standard.read",
     params: IdParams,
     query: z.object({ from: Version, to: Version }),
     success: { status: 200, description: "The diff", schema: ReleaseDiffSchema },
@@ -141,6 +144,7 @@ export const releasesEndpoints = [
     tag: "Releases",
     summary: `Evaluate every rule of a release against an input: which rules apply and their outcomes. Body at most ${MAX_EVALUATE_BODY_BYTES} bytes (413); input nested at most ${MAX_INPUT_DEPTH} levels with arrays of at most ${MAX_INPUT_ARRAY_ITEMS} items (400); at most ${MAX_EVALUATED_RULES} rules within ${EVALUATION_BUDGET_MS} ms (422); ${EVALUATE_RATE_PER_MINUTE} requests a minute per client address (429 with Retry-After)`,
     access: "public (published standards)",
+    policy: "standard.read",
     params: VersionParams,
     body: z.object({ input: z.unknown().refine((v) => v !== undefined, "Send the input to evaluate as {\"input\": {…}}.") }),
     success: { status: 200, description: "One result per rule, in the rule set's order", schema: EvaluationSchema },

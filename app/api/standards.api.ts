@@ -6,6 +6,7 @@
  * standard whose draft-level data (draft, revisions, diff) the caller may not see answers 401
  * without credentials and 403 with them; writes need a signed-in caller first (401).
  */
+import { oneLine } from "../domain/members.schemas";
 import { z } from "zod";
 import { STANDARD_STATUSES } from "../../db/vocabulary";
 import type { Authenticated } from "../auth/actor.server";
@@ -144,6 +145,7 @@ export const standardsEndpoints = [
     tag: "Standards",
     summary: "List the standards the caller may see (the public: published only)",
     access: "public",
+    policy: "standard.list",
     query: z.object({
       status: z.enum(STANDARD_STATUSES).optional(),
       committee: CommitteeCode.optional(),
@@ -166,9 +168,10 @@ export const standardsEndpoints = [
     tag: "Standards",
     summary: "Create a standard in a committee: the next id EWTP-<committee>-NNN, status draft, a draft with its title and scope",
     access: "admins; experts of the committee",
+    policy: ["standard.create", "standard.editDraft"],
     body: z.object({
       committee: CommitteeCode,
-      title: z.string().trim().min(3, "A title has at least 3 characters.").max(200, "A title has at most 200 characters."),
+      title: z.string().trim().min(3, "A title has at least 3 characters.").max(200, "A title has at most 200 characters.").refine(oneLine, "A title cannot contain line breaks or control characters."),
       scope: z.string().trim().min(10, "Describe the scope in at least 10 characters.").max(4000, "A scope has at most 4000 characters."),
     }),
     success: { status: 201, description: "Created", schema: z.object({ standard: StandardDetailSchema }) },
@@ -189,6 +192,7 @@ export const standardsEndpoints = [
     tag: "Standards",
     summary: "One standard with its revisions (for readers of its draft) and releases",
     access: "public (published); committee members (drafts)",
+    policy: "standard.read",
     params: IdParams,
     success: { status: 200, description: "The standard", schema: z.object({ standard: StandardDetailSchema }) },
     errors: [404],
@@ -200,6 +204,7 @@ export const standardsEndpoints = [
     tag: "Standards",
     summary: "The working draft: standard Markdown, its rule set, hash, conformance counts and rule problems",
     access: "committee members and admins",
+    policy: "standard.readDraft",
     params: IdParams,
     success: { status: 200, description: "The draft", schema: DraftSchema },
     errors: [401, 403, 404],
@@ -217,6 +222,7 @@ export const standardsEndpoints = [
     tag: "Standards",
     summary: "Replace the draft text (applied as one change). Optional If-Match: the hash you edited, refused with 409 if the draft moved on",
     access: "experts, members and admins of the committee (not observers, not read-only tokens)",
+    policy: "standard.editDraft",
     params: IdParams,
     body: z.object({ markdown: z.string() }),
     success: { status: 200, description: "The saved draft", schema: DraftSchema },
@@ -235,6 +241,7 @@ export const standardsEndpoints = [
     tag: "Standards",
     summary: "Freeze the current draft as the next immutable revision (00, 01, …); refused with 422 naming each rule to fix",
     access: "experts and admins of the committee",
+    policy: "standard.freezeRevision",
     params: IdParams,
     success: { status: 201, description: "The frozen revision", schema: z.object({ revision: RevisionSchema }) },
     errors: [403, 404, 409, 422],
@@ -252,6 +259,7 @@ export const standardsEndpoints = [
     tag: "Standards",
     summary: "One frozen revision: Markdown, rule set, hash",
     access: "committee members and admins",
+    policy: "standard.readDraft",
     params: IdParams.extend({ number: z.string().regex(REVISION_NUMBER, "A revision number is two digits, such as 00 or 01.") }),
     success: { status: 200, description: "The revision", schema: RevisionDetailSchema },
     errors: [401, 403, 404],
@@ -269,6 +277,7 @@ export const standardsEndpoints = [
     tag: "Standards",
     summary: "Redline between two revisions (either may be \"draft\"): word-level prose hunks, the semantic rule diff, the suggested version bump",
     access: "committee members and admins",
+    policy: "standard.readDraft",
     params: IdParams,
     query: z.object({ from: RevisionRef, to: RevisionRef }),
     success: { status: 200, description: "The difference", schema: DiffSchema },
@@ -286,6 +295,7 @@ export const standardsEndpoints = [
     tag: "Standards",
     summary: "Change the status by hand: draft ⇄ review (committee experts, admins); published → superseded or withdrawn, superseded → withdrawn (admins, with a reason). Ballots and releases change the rest.",
     access: "experts and admins of the committee",
+    policy: "standard.changeStatus",
     params: IdParams,
     body: z.object({ status: z.enum(STANDARD_STATUSES), reason: z.string().trim().max(1000, "A reason has at most 1000 characters.").optional() }),
     success: { status: 200, description: "The standard with its new status", schema: z.object({ standard: StandardDetailSchema }) },
@@ -305,6 +315,7 @@ export const standardsEndpoints = [
     summary:
       "Full-text search, ranked (BM25, title matches first). The public searches titles and scopes of published standards; members also the drafts and rules of their committees. Words are ANDed; \"a phrase\" in quotes; word* is a prefix; operators are plain words.",
     access: "public",
+    policy: "standard.list",
     query: z.object({
       q: z.string().trim().min(1, "Type something to search for.").max(200, "A search has at most 200 characters."),
       committee: CommitteeCode.optional(),

@@ -39,6 +39,7 @@ export const webhooksEndpoints: Endpoint<any, any, any>[] = [
     summary:
       "Register a URL for release.published events. Deliveries are POSTs of the event JSON with X-Portal-Event, X-Portal-Delivery and X-Portal-Signature: sha256=<hex HMAC-SHA256 of the body under the secret>; non-2xx answers are retried with backoff (10 s, 1 min, 5 min, 30 min, 2 h, 6 h, 12 h; failed after 8 attempts); redirects are not followed. Unless the portal sets WEBHOOK_ALLOW_PRIVATE, a URL whose host is a loopback, private, link-local, CGNAT or multicast address (or localhost) is refused with 400, and a delivery whose host name resolves to such an address is not sent and is marked failed",
     access: "signed-in users",
+    policy: "webhook.create",
     body: WebhookInputSchema,
     success: {
       status: 201,
@@ -58,6 +59,7 @@ export const webhooksEndpoints: Endpoint<any, any, any>[] = [
     tag: "Webhooks",
     summary: "The caller's webhooks (never their secrets)",
     access: "signed-in users (their own webhooks)",
+    policy: "webhook.manage",
     success: { status: 200, description: "Webhooks", schema: z.object({ webhooks: z.array(WebhookSchema) }) },
     errors: [403],
     handler: ({ auth }) => ({ webhooks: listWebhooks(manager(auth, "webhook.manage").user.id) }),
@@ -68,6 +70,7 @@ export const webhooksEndpoints: Endpoint<any, any, any>[] = [
     tag: "Webhooks",
     summary: "Remove one of the caller's webhooks; pending deliveries are abandoned",
     access: "signed-in users (their own webhooks)",
+    policy: "webhook.manage",
     params: IdParams,
     success: { status: 204, description: "Removed", schema: z.null() },
     errors: [403, 404],
@@ -82,6 +85,7 @@ export const webhooksEndpoints: Endpoint<any, any, any>[] = [
     tag: "Webhooks",
     summary: "The delivery log of one of the caller's webhooks, newest first (the last 100)",
     access: "signed-in users (their own webhooks)",
+    policy: "webhook.manage",
     params: IdParams,
     success: { status: 200, description: "Deliveries", schema: z.object({ deliveries: z.array(DeliverySchema) }) },
     errors: [403, 404],

@@ -35,8 +35,18 @@ export function notFound(message = "Not found") {
   return new Response(message, { status: 404, statusText: "Not Found" });
 }
 
-/** A same-site path to return to after signing in; anything else falls back to "/". */
+/**
+ * A same-site path to return to after signing in; anything else falls back to "/". Control
+ * characters and backslashes are refused anywhere: browsers drop tabs and newlines from a
+ * Location, so "/<tab>/evil.example" would otherwise leave the portal.
+ */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = "/"): string {
-  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
-  return to;
+  if (typeof to !== "string" || to.length > 2000 || !to.startsWith("/") || to.startsWith("//") || /[\\\u0000-\u001f\u007f]/.test(to)) return fallback;
+  const base = "http://portal.invalid";
+  try {
+    const url = new URL(to, base);
+    return url.origin === base ? url.pathname + url.search + url.hash : fallback;
+  } catch {
+    return fallback;
+  }
 }

@@ -15,6 +15,7 @@
  * Proposal subjects use the `proposals` table's columns directly (state submitted → in-ballot →
  * approved | rejected), through the small functions exported below.
  */
+import { logSafe } from "../utils/log.server";
 import { createHash, randomUUID } from "node:crypto";
 import canonicalize from "canonicalize";
 import { and, asc, desc, eq, inArray, lte, ne, or, type SQL } from "drizzle-orm";
@@ -394,9 +395,9 @@ export type VoteView = { ballotId: string; unitId: string; voterId: string; posi
 /** Writes one line about a refused vote or close to the server log (refusals write nothing to the database). */
 function logRefusal(what: string, err: PortalError, context: Record<string, string | null | undefined>): void {
   const ctx = Object.entries(context)
-    .map(([k, v]) => `${k}=${v ?? "-"}`)
+    .map(([k, v]) => `${k}=${logSafe(v ?? "-")}`)
     .join(" ");
-  console.warn(`${new Date().toISOString()} refused ${what}: ${err.status} ${err.code} ${ctx} — ${err.message}`);
+  console.warn(`${new Date().toISOString()} refused ${what}: ${err.status} ${err.code} ${ctx} — ${logSafe(err.message)}`);
 }
 
 /**

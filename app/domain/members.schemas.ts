@@ -17,6 +17,10 @@ export const PasswordSchema = z
   .min(PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters.`)
   .max(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters.`);
 
+/** Names and titles are one line: control characters (newlines included) would forge log lines, mail headers and CSV rows. */
+export const oneLine = (v: string) => !/[\u0000-\u001f\u007f\u2028\u2029]/.test(v);
+const ONE_LINE = "A name cannot contain line breaks or control characters.";
+
 export const PersonNameSchema = z
   .string()
   .trim()
@@ -36,7 +40,7 @@ export const CommitteeCodeSchema = z
   .regex(/^[A-Z]{2,5}$/, "A committee code is 2 to 5 capital letters, like TAR or LOG.");
 
 export const OrgInputSchema = z.object({
-  name: z.string().trim().min(2, "Enter the organisation's name.").max(160, "At most 160 characters."),
+  name: z.string().trim().min(2, "Enter the organisation's name.").max(160, "At most 160 characters.").refine(oneLine, ONE_LINE),
   kind: z.enum(ORG_KINDS, { message: `Kind must be one of: ${ORG_KINDS.join(", ")}.` }),
   country: CountrySchema,
 });
@@ -44,7 +48,7 @@ export type OrgInput = z.infer<typeof OrgInputSchema>;
 
 export const CommitteeInputSchema = z.object({
   code: CommitteeCodeSchema,
-  name: z.string().trim().min(2, "Enter the committee's name.").max(160, "At most 160 characters."),
+  name: z.string().trim().min(2, "Enter the committee's name.").max(160, "At most 160 characters.").refine(oneLine, ONE_LINE),
   description: z.string().trim().max(2000).optional(),
 });
 export type CommitteeInput = z.infer<typeof CommitteeInputSchema>;

@@ -1,4 +1,5 @@
 /** Validation schemas for proposals, shared by the proposal forms and the API. */
+import { oneLine } from "./members.schemas";
 import { z } from "zod";
 import { PROPOSAL_KINDS } from "../../db/schema";
 
@@ -12,7 +13,7 @@ export const CommitteeCodeSchema = z.string().regex(/^[A-Z]{2,5}$/, "A committee
 export const NewProposalSchema = z
   .object({
     kind: z.enum(PROPOSAL_KINDS, "Choose an amendment or a new standard."),
-    title: z.string().trim().min(3, "A title has at least 3 characters.").max(200, "A title has at most 200 characters."),
+    title: z.string().trim().min(3, "A title has at least 3 characters.").max(200, "A title has at most 200 characters.").refine(oneLine, "A title cannot contain line breaks or control characters."),
     rationale: z.string().trim().min(10, "Explain the proposal in at least 10 characters.").max(10000, "A rationale has at most 10000 characters."),
     standardId: z.string().min(1).max(40).optional().meta({ description: "amendment: the standard to amend" }),
     baseRevision: z

@@ -82,6 +82,8 @@ const rules = {
 
   // Proposals and ballots.
   "proposal.create": ((a, s) => readsDraftsOf(a, s) && roleIn(a, "admin", "expert", "member")) as Rule<StandardResource>,
+  /** Listing proposals: anyone signed in (the list holds only the proposals each may read). */
+  "proposal.list": ((a) => signedIn(a)) as Rule<void>,
   // Everyone who reads the committee's drafts reads its proposals (observers included); the public never.
   "proposal.read": ((a, p) => readsDraftsOf(a, p)) as Rule<ProposalResource>,
   // The text: its author, the committee's editors (experts) and the secretariat.
@@ -125,6 +127,7 @@ const READ_ACTIONS = new Set<Action>([
   "standard.readDraft",
   "ballot.read",
   "proposal.read",
+  "proposal.list",
 ]);
 
 /** Actions decided per resource (a standard); all others depend on the actor alone. */

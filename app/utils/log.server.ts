@@ -4,6 +4,11 @@ import type { NextFunction, Request, Response } from "express";
 // Path segments that are secrets (invitation and reset links) are masked.
 const SECRET_PATHS = /^\/(invite|reset-password)\/[^/]+/;
 
+/** Text as it may appear inside one log line: control characters (newlines included) become "?", so they cannot forge lines. */
+export function logSafe(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, "?");
+}
+
 /** The path as it may appear in a log line. */
 export function loggablePath(url: string): string {
   const path = url.split("?")[0].replace(SECRET_PATHS, "/$1/[redacted]");
