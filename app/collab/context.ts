@@ -15,10 +15,18 @@ export type SocketState = {
   documents: Set<string>;
 };
 
+/** The name and role the other participants see for a connection's user. */
+export type PresenceIdentity = { userId: string; name: string; role: string };
+
 /** The Hocuspocus context of one document connection: the socket, and who was let in with what rights. */
 export type CollabContext = {
   socket: SocketState;
   userId?: string;
+  /**
+   * Who the signed-in user is, as the presence (awareness) they publish must say: the message
+   * guard writes these over the name and role a browser claims. Refreshed by the session re-check.
+   */
+  presence?: PresenceIdentity;
   /** The credential the connection authenticated with, re-checked periodically. */
   credential?: { token?: string; cookie?: string };
   readOnly?: boolean;

@@ -1,7 +1,8 @@
 /**
  * Who is in the document: name, role and colour of everyone whose editor shares its presence
  * (Yjs awareness), this user first. The server drops observers' presence (they cannot forge
- * cursors), so the list counts the people editing; observers read without appearing in it.
+ * cursors), so the list counts the people editing; observers read without appearing in it. The
+ * names and roles shown are the signed-in users' (the server writes them over what a browser claims).
  */
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";

@@ -1,11 +1,13 @@
 /**
  * WebSocket (`/collab`) attacks not already covered by tests/integration/collab-server.test.ts and
  * collab-fuzz.test.ts (see tests/security/README.md for the index): writes over a read-only
- * personal access token, revoked tokens and disabled accounts, and an editor forging or erasing
- * another client's presence. After each, another document keeps answering.
+ * personal access token, revoked tokens and disabled accounts, an editor forging or erasing
+ * another client's presence, and an editor labelling their own presence with someone else's name
+ * and role. After each, another document keeps answering.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { markdownFromDoc, markdownIntoDoc } from "../../app/collab/yjs-markdown.server";
+import { presentPeople } from "../../app/editor/presence";
 import { revokeAccessToken } from "../../app/domain/members.server";
 import { connectDoc, eventually, type CollabClient } from "../support/collab";
 import { accessTokenFor, createAdmin, createOrg, createUser, sessionCookieFor } from "../support/factories";
@@ -109,6 +111,43 @@ describe("presence", () => {
     // Mallory's own presence still goes through.
     mallory.provider.setAwarenessField("user", { name: "Mallory", color: "#0f0" });
     await eventually(() => (watcher.provider.awareness!.getStates().get(mallory.doc.clientID) as { user?: { name?: string } } | undefined)?.user?.name === "Mallory", 10_000, "Mallory's own presence");
+    await otherDocumentAnswers();
+  });
+
+  it("an editor's presence shows their own name and role, whatever name and role the browser claims", async () => {
+    const secretariat = await createUser({ org: createOrg({ kind: "secretariat", country: "CH" }), role: "admin", name: "Sam Secretariat" });
+    const drafter = await createUser({ org, role: "expert", name: "Dana Drafter", committees: ["TAR"] });
+    const forger = open(DOC, { cookie: sessionCookieFor(drafter.id) });
+    const watcher = open(DOC, { token: expert.token });
+    await Promise.all([forger.synced, watcher.synced]);
+    const forgerId = forger.doc.clientID;
+    const seen = () => presentPeople(watcher.provider.awareness!).find((p) => p.clientId === forgerId);
+
+    // What the browser's editor publishes (name, colour, awarenessData with role and user id), here
+    // claiming to be the Secretariat's admin.
+    forger.provider.awareness!.setLocalState({
+      name: "Sam Secretariat",
+      color: "#123456",
+      focusing: true,
+      anchorPos: null,
+      focusPos: null,
+      awarenessData: { role: "admin", userId: secretariat.id },
+    });
+    await eventually(() => seen() !== undefined, 10_000, "the drafter's presence");
+    expect(seen()).toMatchObject({ name: "Dana Drafter", role: "expert", color: "#123456", focusing: true });
+    expect((watcher.provider.awareness!.getStates().get(forgerId)?.awarenessData as { userId?: string }).userId).toBe(drafter.id);
+    expect(JSON.stringify([...watcher.provider.awareness!.getStates().values()])).not.toContain("Sam Secretariat");
+
+    // The true name with a claimed role (in a malformed awarenessData) gets the true role too.
+    forger.provider.awareness!.setLocalState({ name: "Dana Drafter", color: "#123456", focusing: false, awarenessData: "admin" });
+    await eventually(() => seen()?.focusing === false, 10_000, "the drafter's next presence");
+    expect(seen()).toMatchObject({ name: "Dana Drafter", role: "expert" });
+
+    // A late joiner gets the corrected state the server holds.
+    const late = open(DOC, { token: expert.token });
+    await late.synced;
+    await eventually(() => presentPeople(late.provider.awareness!).some((p) => p.clientId === forgerId), 10_000, "the late joiner's view");
+    expect(presentPeople(late.provider.awareness!).find((p) => p.clientId === forgerId)).toMatchObject({ name: "Dana Drafter", role: "expert" });
     await otherDocumentAnswers();
   });
 });

@@ -49,7 +49,13 @@ export function authentication(): Extension {
       if (access === "none") throw Object.assign(new Error("permission-denied"), { reason: "permission-denied" });
       connectionConfig.readOnly = access === "read";
       ctx.socket.authenticated = true;
-      return { userId: auth!.user.id, credential, readOnly: access === "read" } satisfies Partial<CollabContext>;
+      const user = auth!.user;
+      return {
+        userId: user.id,
+        presence: { userId: user.id, name: user.name, role: user.role },
+        credential,
+        readOnly: access === "read",
+      } satisfies Partial<CollabContext>;
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Re-checks every open document connection periodically: a signed-out, disabled or demoted user
- * (or one whose token was revoked) loses the socket with close code 1008.
+ * (or one whose token was revoked) loses the socket with close code 1008; a renamed or re-roled
+ * user's presence shows the new name and role from their next presence update on.
  */
 import type { Connection, Extension } from "@hocuspocus/server";
 import { closeSocket, type CollabContext } from "../context";
@@ -13,7 +14,10 @@ export function sessionRecheck(options: { intervalMs: number }): { extension: Ex
   const check = () => {
     for (const entry of open) {
       const ctx = entry.connection.context as CollabContext;
-      const access = documentAccess(authenticateCredential(ctx.credential ?? {}), entry.documentName);
+      const auth = authenticateCredential(ctx.credential ?? {});
+      const access = documentAccess(auth, entry.documentName);
+      // A renamed or re-roled user's next presence says so.
+      if (auth) ctx.presence = { userId: auth.user.id, name: auth.user.name, role: auth.user.role };
       if (access === "none" || (access === "read" && !ctx.readOnly)) {
         open.delete(entry);
         console.info(`[collab] closing ${entry.documentName} for user ${ctx.userId}: the right to ${access === "none" ? "read" : "edit"} it is gone`);
