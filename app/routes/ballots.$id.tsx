@@ -108,7 +108,15 @@ export default function BallotRoute() {
   const result = useActionData<typeof action>();
   const { locale, user } = useRootData();
   // The action's answer can arrive a moment before the reloaded ballot: say "recorded" only once both are shown.
-  const settled = useNavigation().state === "idle";
+  const navigation = useNavigation();
+  const settled = navigation.state === "idle";
+  // The live refresh below revalidates the page, and a revalidation drops the action's answer: the
+  // confirmation is kept here until the reader submits again, so a refresh cannot take it away.
+  const [done, setDone] = useState<Intent | null>(result?.ok ? result.intent : null);
+  useEffect(() => {
+    if (navigation.state === "submitting") setDone(null);
+    else if (settled && result?.ok) setDone(result.intent);
+  }, [navigation.state, settled, result]);
   const b = page.ballot;
   useLiveRefresh(b.status === "open" || b.status === "scheduled");
   const s = page.subject;
@@ -130,9 +138,9 @@ export default function BallotRoute() {
         {page.createdByName ? <span>{t("ballot.openedBy", { name: page.createdByName })}</span> : null}
       </div>
 
-      {settled && result?.ok && result.intent === "vote" ? <Notice tone="success">{t("vote.recorded")}</Notice> : null}
-      {settled && result?.ok && result.intent === "close" ? <Notice tone="success">{t("ballot.closedNow")}</Notice> : null}
-      {settled && result?.ok && result.intent === "cancel" ? <Notice tone="success">{t("cancel.done")}</Notice> : null}
+      {done === "vote" ? <Notice tone="success">{t("vote.recorded")}</Notice> : null}
+      {done === "close" ? <Notice tone="success">{t("ballot.closedNow")}</Notice> : null}
+      {done === "cancel" ? <Notice tone="success">{t("cancel.done")}</Notice> : null}
       {result && !result.ok ? <Notice tone="error">{result.message ?? (result.intent === "cancel" ? t("cancel.fixErrors") : t("vote.fixErrors"))}</Notice> : null}
       {page.cancellation ? <CancellationNotice cancellation={page.cancellation} locale={locale} /> : null}
 
