@@ -32,15 +32,28 @@ export function Presence() {
   const collab = useCollab();
   const awareness = collab?.provider.awareness as AwarenessLike | null | undefined;
   const [people, setPeople] = useState<PresentPerson[]>([]);
+  // Who came and went, said politely to screen readers (the list itself is not a live region: it would repeat everyone).
+  const [announcement, setAnnouncement] = useState("");
 
   useEffect(() => {
     if (!awareness) return;
+    let known: Map<number, string> | null = null;
     // A reader's own presence never reaches the others (the server drops it): do not list it either.
-    const update = () => setPeople(presentPeople(awareness).filter((p) => !(p.self && collab?.readOnly)));
+    const update = () => {
+      const now = presentPeople(awareness).filter((p) => !(p.self && collab?.readOnly));
+      setPeople(now);
+      const others = new Map(now.filter((p) => !p.self).map((p) => [p.clientId, p.name]));
+      if (known) {
+        const joined = [...others].filter(([id]) => !known!.has(id)).map(([, name]) => t("presence.joined", { name }));
+        const left = [...known].filter(([id]) => !others.has(id)).map(([, name]) => t("presence.left", { name }));
+        if (joined.length || left.length) setAnnouncement([...joined, ...left].join(" "));
+      }
+      known = others;
+    };
     update();
     awareness.on("change", update);
     return () => awareness.off("change", update);
-  }, [awareness, collab?.readOnly]);
+  }, [awareness, collab?.readOnly, t]);
 
   if (!collab) return null;
   const roleName = (role: string | null) => (role && ["admin", "expert", "member", "observer"].includes(role) ? t(`common:roles.${role}`) : null);
@@ -59,6 +72,9 @@ export function Presence() {
         ))}
       </ul>
       {collab.readOnly ? <p className="presence__note muted">{t("presence.readOnlyNote")}</p> : null}
+      <p className="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="presence-announcement">
+        {announcement}
+      </p>
     </section>
   );
 }
