@@ -16,7 +16,7 @@ import { createI18n, documentTitle } from "../i18n/i18n";
 import { useRootData } from "../root";
 import styles from "../styles/governance.css?url";
 import { PortalError } from "../utils/errors";
-import { formatDateTime } from "../utils/format";
+import { formatDateTime, formatList } from "../utils/format";
 import { parseForm } from "../utils/forms";
 import { localeFor } from "../utils/locale.server";
 
@@ -157,7 +157,7 @@ export default function BallotRoute() {
             <p>{page.ruleWords}</p>
             <p className="muted small">{t(`voterUnitHelp.${b.voterUnit}`)}</p>
             <p className="muted small">
-              {t("ballot.eligibleRoles", { roles: b.eligible.roles.map((r) => t(`common:roles.${r}`)).join(", "), committees: (b.eligible.committees ?? []).join(", ") })} {t("ballot.observersNever")}
+              {t("ballot.eligibleRoles", { roles: formatList(b.eligible.roles.map((r) => t(`common:roles.${r}`)), locale), committees: formatList(b.eligible.committees ?? [], locale) })} {t("ballot.observersNever")}
             </p>
             <p className="muted small">{t(`resultsVisibleHelp.${b.resultsVisible}`)}</p>
           </section>
