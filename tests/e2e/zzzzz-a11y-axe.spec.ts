@@ -3,7 +3,7 @@
  * WCAG 2.0/2.1 A and AA. Public pages (home, standards, a standard, downloads, a release,
  * transparency, sign-in, search results), member pages (proposals, a proposal, ballots, a ballot,
  * notifications, settings, the comment-resolution log) and the secretariat's (members, the live
- * editor with its toolbar and rule cards).
+ * editor with its toolbar and rule cards, a standard's translated titles).
  *
  * Kept fast: one browser context per role, signed in once, one page each; the language changes with
  * the `lang` cookie (the accounts here have no language of their own), and every page is checked in
@@ -146,6 +146,7 @@ test.beforeAll(async ({ browser }) => {
       },
     },
     { role: "admin", name: "members", path: "/admin/members" },
+    { role: "admin", name: "translated titles", path: `/standards/${STANDARD}/translations` },
   );
   roles.set("public", await signedIn(browser, null));
   roles.set("member", await signedIn(browser, MEMBER));
