@@ -58,23 +58,26 @@ export function Presence() {
   if (!collab) return null;
   const roleName = (role: string | null) => (role && ["admin", "expert", "member", "observer"].includes(role) ? t(`common:roles.${role}`) : null);
   return (
-    <section className="presence" aria-labelledby="presence-title">
-      <h2 id="presence-title" className="presence__title">
-        {t("presence.count", { count: people.length })}
-      </h2>
-      <ul className="presence__list">
-        {people.map((p) => (
-          <li key={p.clientId} className="presence__person" data-testid="presence-person">
-            <span className="presence__swatch" style={{ backgroundColor: p.color }} aria-hidden="true" />
-            <span className="presence__name">{p.self ? t("presence.you", { name: p.name }) : p.name}</span>
-            {roleName(p.role) ? <span className="presence__role">{roleName(p.role)}</span> : null}
-          </li>
-        ))}
-      </ul>
-      {collab.readOnly ? <p className="presence__note muted">{t("presence.readOnlyNote")}</p> : null}
+    <>
+      <section className="presence" aria-labelledby="presence-title">
+        <h2 id="presence-title" className="presence__title">
+          {t("presence.count", { count: people.length })}
+        </h2>
+        <ul className="presence__list">
+          {people.map((p) => (
+            <li key={p.clientId} className="presence__person" data-testid="presence-person">
+              <span className="presence__swatch" style={{ backgroundColor: p.color }} aria-hidden="true" />
+              <span className="presence__name">{p.self ? t("presence.you", { name: p.name }) : p.name}</span>
+              {roleName(p.role) ? <span className="presence__role">{roleName(p.role)}</span> : null}
+            </li>
+          ))}
+        </ul>
+        {collab.readOnly ? <p className="presence__note muted">{t("presence.readOnlyNote")}</p> : null}
+      </section>
+      {/* Outside the list's region: the list stays a list of people. */}
       <p className="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="presence-announcement">
         {announcement}
       </p>
-    </section>
+    </>
   );
 }
