@@ -2,7 +2,7 @@
  * Keyboard only: an expert signs in, selects a passage of a live draft with Shift+arrows, opens the
  * comment form with its shortcut, posts the comment, and casts a vote in an open ballot, with
  * nothing but `page.keyboard` (Tab, Enter, Space, arrows) after each page is opened; every stop on
- * the way shows a visible focus ring. Alone or after the other specs: it makes its own standard,
+ * the way shows a visible focus ring. Someone else opening the draft is announced politely. Alone or after the other specs: it makes its own standard,
  * committee, expert and ballot through the API.
  */
 import { spawnSync } from "node:child_process";
@@ -118,6 +118,20 @@ test("an expert signs in, comments on a passage and votes with the keyboard alon
   await page.goto(`/standards/${standardId}/edit`);
   await expect(page.getByRole("status").filter({ hasText: /^Connected/ })).toBeVisible({ timeout: 30_000 });
   await expect(page.locator(".editor-content")).toContainText(SCOPE);
+  // Someone joining and leaving is said politely to screen readers (a live region outside the list).
+  const other = await browser.newContext();
+  const secretariat = await other.newPage();
+  await secretariat.goto("/login");
+  await secretariat.getByLabel("Email").fill(ADMIN.email);
+  await secretariat.getByLabel("Password").fill(ADMIN.password);
+  await secretariat.getByRole("button", { name: "Sign in" }).click();
+  await expect(secretariat).not.toHaveURL(/\/login/);
+  await secretariat.goto(`/standards/${standardId}/edit`);
+  const announcement = page.getByTestId("presence-announcement");
+  await expect(announcement).toHaveAttribute("aria-live", "polite");
+  await expect(announcement).toHaveText(`${ADMIN.name} joined the document.`, { timeout: 30_000 });
+  await other.close();
+  await expect(announcement).toHaveText(`${ADMIN.name} left the document.`, { timeout: 60_000 });
   // The toolbar is one tab stop: Tab goes from its first button straight past it.
   await tabTo(page, (f) => f.toolbar);
   await page.keyboard.press("ArrowRight");
