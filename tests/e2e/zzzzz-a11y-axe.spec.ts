@@ -225,3 +225,33 @@ test("every main page has one main landmark, all content in landmarks, one h1 an
   }
   expect(found, found.join("\n")).toEqual([]);
 });
+
+test("on every main page, each element the Tab key reaches shows a visible focus indicator", async () => {
+  test.setTimeout(240_000);
+  const found: string[] = [];
+  for (const { context } of roles.values()) await context.addCookies([{ name: "lang", value: "en", url: process.env.E2E_BASE_URL! }]);
+  for (const entry of pages) {
+    const { page } = roles.get(entry.role)!;
+    await page.goto(entry.path);
+    if (entry.ready) await entry.ready(page);
+    const seen = new Set<string>();
+    // The first 60 stops of each page (the header, the page's own controls, most of its content).
+    for (let i = 0; i < 60; i++) {
+      await page.keyboard.press("Tab");
+      const stop = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        if (!el || el === document.body) return null;
+        const style = getComputedStyle(el);
+        const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
+        const ring = style.boxShadow !== "none" && style.boxShadow !== "";
+        const path: string[] = [];
+        for (let n: Element | null = el; n && n !== document.body && path.length < 4; n = n.parentElement) path.unshift(n.tagName.toLowerCase() + (n.id ? `#${n.id}` : "") + (n.classList.length ? `.${[...n.classList].join(".")}` : ""));
+        return { key: path.join(" > "), label: (el.getAttribute("aria-label") || el.textContent || "").trim().slice(0, 40), visible: outline || ring };
+      });
+      if (!stop) break;
+      if (!stop.visible && !seen.has(stop.key)) found.push(`${entry.name}: no visible focus on ${stop.key} "${stop.label}"`);
+      seen.add(stop.key);
+    }
+  }
+  expect(found, found.join("\n")).toEqual([]);
+});
