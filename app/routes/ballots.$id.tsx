@@ -3,7 +3,7 @@ import type { TFunction } from "i18next";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { getAuth, notFound, requireAbility, requireUser } from "../auth/guards.server";
@@ -113,10 +113,21 @@ export default function BallotRoute() {
   // The live refresh below revalidates the page, and a revalidation drops the action's answer: the
   // confirmation is kept here until the reader submits again, so a refresh cannot take it away.
   const [done, setDone] = useState<Intent | null>(result?.ok ? result.intent : null);
+  // After a submission the form is re-rendered: the focus goes to the confirmation, so a keyboard or
+  // screen-reader user is not left on a control that no longer exists.
+  const submitted = useRef(false);
+  const confirmation = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    if (navigation.state === "submitting") setDone(null);
-    else if (settled && result?.ok) setDone(result.intent);
+    if (navigation.state === "submitting") {
+      submitted.current = true;
+      setDone(null);
+    } else if (settled && result?.ok) setDone(result.intent);
   }, [navigation.state, settled, result]);
+  useEffect(() => {
+    if (!done || !submitted.current) return;
+    submitted.current = false;
+    confirmation.current?.focus();
+  }, [done]);
   const b = page.ballot;
   useLiveRefresh(b.status === "open" || b.status === "scheduled");
   const s = page.subject;
@@ -138,9 +149,11 @@ export default function BallotRoute() {
         {page.createdByName ? <span>{t("ballot.openedBy", { name: page.createdByName })}</span> : null}
       </div>
 
-      {done === "vote" ? <Notice tone="success">{t("vote.recorded")}</Notice> : null}
-      {done === "close" ? <Notice tone="success">{t("ballot.closedNow")}</Notice> : null}
-      {done === "cancel" ? <Notice tone="success">{t("cancel.done")}</Notice> : null}
+      <div ref={confirmation} tabIndex={-1}>
+        {done === "vote" ? <Notice tone="success">{t("vote.recorded")}</Notice> : null}
+        {done === "close" ? <Notice tone="success">{t("ballot.closedNow")}</Notice> : null}
+        {done === "cancel" ? <Notice tone="success">{t("cancel.done")}</Notice> : null}
+      </div>
       {result && !result.ok ? <Notice tone="error">{result.message ?? (result.intent === "cancel" ? t("cancel.fixErrors") : t("vote.fixErrors"))}</Notice> : null}
       {page.cancellation ? <CancellationNotice cancellation={page.cancellation} locale={locale} /> : null}
 

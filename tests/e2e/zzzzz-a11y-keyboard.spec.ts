@@ -177,6 +177,8 @@ test("an expert signs in, comments on a passage and votes with the keyboard alon
   await tabTo(page, (f) => f.name === "Cast my vote", 3);
   await page.keyboard.press("Enter");
   await expect(page.getByRole("status").filter({ hasText: "Your vote is recorded." })).toBeVisible();
+  // The focus moved to the confirmation (the form it was in has been re-rendered).
+  await expect.poll(() => page.evaluate(() => document.activeElement?.textContent ?? "")).toContain("Your vote is recorded.");
   await expect(page.getByRole("region", { name: "Your vote" })).toContainText("Its vote: Approve");
   await page.screenshot({ path: "test-results/screens/keyboard-vote.png" });
   await context.close();
