@@ -33,33 +33,52 @@ export function Presence() {
   const collab = useCollab();
   const awareness = collab?.provider.awareness as AwarenessLike | null | undefined;
   const [people, setPeople] = useState<PresentPerson[]>([]);
+  // Who came and went, said politely to screen readers (the list itself is not a live region: it would repeat everyone).
+  const [announcement, setAnnouncement] = useState("");
 
   useEffect(() => {
     if (!awareness) return;
+    let known: Map<number, string> | null = null;
     // A reader's own presence never reaches the others (the server drops it): do not list it either.
-    const update = () => setPeople(presentPeople(awareness).filter((p) => !(p.self && collab?.readOnly)));
+    const update = () => {
+      const now = presentPeople(awareness).filter((p) => !(p.self && collab?.readOnly));
+      setPeople(now);
+      const others = new Map(now.filter((p) => !p.self).map((p) => [p.clientId, p.name]));
+      if (known) {
+        const joined = [...others].filter(([id]) => !known!.has(id)).map(([, name]) => t("presence.joined", { name }));
+        const left = [...known].filter(([id]) => !others.has(id)).map(([, name]) => t("presence.left", { name }));
+        if (joined.length || left.length) setAnnouncement([...joined, ...left].join(" "));
+      }
+      known = others;
+    };
     update();
     awareness.on("change", update);
     return () => awareness.off("change", update);
-  }, [awareness, collab?.readOnly]);
+  }, [awareness, collab?.readOnly, t]);
 
   if (!collab) return null;
   const roleName = (role: string | null) => (role && ["admin", "expert", "member", "observer"].includes(role) ? t(`common:roles.${role}`) : null);
   return (
-    <section className="presence" aria-labelledby="presence-title">
-      <h2 id="presence-title" className="presence__title">
-        {t("presence.count", { count: people.length })}
-      </h2>
-      <ul className="presence__list">
-        {people.map((p) => (
-          <li key={p.clientId} className="presence__person" data-testid="presence-person">
-            <span className="presence__swatch" style={{ backgroundColor: p.color }} aria-hidden="true" />
-            <span className="presence__name">{p.self ? t("presence.you", { name: p.name }) : p.name}</span>
-            {roleName(p.role) ? <span className="presence__role">{roleName(p.role)}</span> : null}
-          </li>
-        ))}
-      </ul>
-      {collab.readOnly ? <p className="presence__note muted">{t("presence.readOnlyNote")}</p> : null}
-    </section>
+    <>
+      <section className="presence" aria-labelledby="presence-title">
+        <h2 id="presence-title" className="presence__title">
+          {t("presence.count", { count: people.length })}
+        </h2>
+        <ul className="presence__list">
+          {people.map((p) => (
+            <li key={p.clientId} className="presence__person" data-testid="presence-person">
+              <span className="presence__swatch" style={{ backgroundColor: p.color }} aria-hidden="true" />
+              <span className="presence__name">{p.self ? t("presence.you", { name: p.name }) : p.name}</span>
+              {roleName(p.role) ? <span className="presence__role">{roleName(p.role)}</span> : null}
+            </li>
+          ))}
+        </ul>
+        {collab.readOnly ? <p className="presence__note muted">{t("presence.readOnlyNote")}</p> : null}
+      </section>
+      {/* Outside the list's region: the list stays a list of people. */}
+      <p className="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="presence-announcement">
+        {announcement}
+      </p>
+    </>
   );
 }

@@ -94,8 +94,11 @@ export function RuleBlock({ nodeKey, source }: { nodeKey: string; source: string
       ) : shown ? (
         <RuleCard rule={shown} formatLogic={(value) => <pre className="editor-logic">{prettyJson(value)}</pre>}>
           {rule || pending ? (
-            <div className="editor-examples">
-              <h4 className="editor-examples__title">{t("examples.title")}</h4>
+            // A labelled group, not a heading: the document's own headings stay the only ones in its outline.
+            <div className="editor-examples" role="group" aria-labelledby={`editor-examples-${nodeKey}`}>
+              <p className="editor-examples__title" id={`editor-examples-${nodeKey}`}>
+                {t("examples.title")}
+              </p>
               {rule && rule.examples.length === 0 ? <p className="muted">{t("examples.none")}</p> : null}
               {pending ? <p className="muted">{t("examples.checking")}</p> : null}
               {results.map((r, i) => (

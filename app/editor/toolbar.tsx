@@ -1,7 +1,8 @@
 /**
  * The editor's toolbar: block type (paragraph, H2, H3), bold, italic, inline code, lists, quote,
  * link, table and rule block, undo and redo. Every control is a real <button> with an aria-label;
- * arrow keys move between them (role="toolbar"), and pressed states are announced with aria-pressed.
+ * the toolbar is one tab stop whose arrow keys move between them (role="toolbar", roving tabindex),
+ * and pressed states are announced with aria-pressed.
  */
 import { $isLinkNode, TOGGLE_LINK_COMMAND } from "@lexical/link";
 import { $isListNode, INSERT_ORDERED_LIST_COMMAND, INSERT_UNORDERED_LIST_COMMAND, ListNode, REMOVE_LIST_COMMAND } from "@lexical/list";
@@ -26,7 +27,7 @@ import {
   type BaseSelection,
   type LexicalNode,
 } from "lexical";
-import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
+import { useCallback, useEffect, useId, useRef, useState, type FocusEvent, type KeyboardEvent, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { newRuleSource } from "./rule-form";
 import { useRuleDocument } from "./rule-document";
@@ -185,20 +186,40 @@ export function Toolbar() {
     });
   };
 
-  // Arrow keys move between the buttons, as in the ARIA toolbar pattern; Tab still reaches each one.
+  // The ARIA toolbar pattern: one tab stop (the button last used, else the first), arrow keys move
+  // between the buttons (mirrored right to left), Home and End jump to the ends.
+  const toolbarRef = useRef<HTMLDivElement>(null);
+  const rovingAt = useRef<HTMLButtonElement | null>(null);
+  const enabledButtons = () => Array.from(toolbarRef.current?.querySelectorAll<HTMLButtonElement>(".editor-toolbar__button:not(:disabled)") ?? []);
+  const applyRoving = useCallback(() => {
+    const root = toolbarRef.current;
+    if (!root) return;
+    const buttons = enabledButtons();
+    const stop = rovingAt.current && buttons.includes(rovingAt.current) ? rovingAt.current : (buttons[0] ?? null);
+    rovingAt.current = stop;
+    for (const b of root.querySelectorAll<HTMLButtonElement>(".editor-toolbar__button")) b.tabIndex = b === stop ? 0 : -1;
+  }, []);
+  useEffect(applyRoving);
+  const onFocus = (e: FocusEvent<HTMLDivElement>) => {
+    if (!(e.target instanceof HTMLButtonElement) || !e.target.classList.contains("editor-toolbar__button")) return;
+    rovingAt.current = e.target;
+    applyRoving();
+  };
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (!["ArrowLeft", "ArrowRight", "Home", "End"].includes(e.key)) return;
-    const buttons = Array.from(e.currentTarget.querySelectorAll<HTMLButtonElement>(".editor-toolbar__button:not(:disabled)"));
+    const buttons = enabledButtons();
     const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
     if (at < 0) return;
     e.preventDefault();
-    const next = e.key === "Home" ? 0 : e.key === "End" ? buttons.length - 1 : (at + (e.key === "ArrowRight" ? 1 : -1) + buttons.length) % buttons.length;
+    const rtl = getComputedStyle(e.currentTarget).direction === "rtl";
+    const forward = (e.key === "ArrowRight") !== rtl;
+    const next = e.key === "Home" ? 0 : e.key === "End" ? buttons.length - 1 : (at + (forward ? 1 : -1) + buttons.length) % buttons.length;
     buttons[next].focus();
   };
 
   return (
     <div className="editor-toolbar-wrap">
-      <div className="editor-toolbar" role="toolbar" aria-label={t("toolbar.label")} onKeyDown={onKeyDown}>
+      <div className="editor-toolbar" role="toolbar" aria-label={t("toolbar.label")} ref={toolbarRef} onKeyDown={onKeyDown} onFocus={onFocus}>
         <div className="editor-toolbar__group">
           <ToolButton
             label={t("toolbar.undo")}

@@ -102,6 +102,9 @@ const rules = {
   /** Whether the role may ever vote; the ballot's frozen roll decides the rest. Observers never vote. */
   "ballot.vote": ((a) => a?.role === "expert" || a?.role === "member") as Rule<void>,
 
+  /** A standard's translated title and scope (its own text stays in its language): the secretariat. */
+  "standard.translate": ((a) => isAdmin(a)) as Rule<void>,
+
   // Releases.
   "release.publish": ((a) => isAdmin(a)) as Rule<void>,
   "webhook.create": ((a) => signedIn(a)) as Rule<void>,

@@ -3,7 +3,7 @@ import type { TFunction } from "i18next";
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { getAuth, notFound, requireAbility, requireUser } from "../auth/guards.server";
@@ -16,7 +16,7 @@ import { createI18n, documentTitle } from "../i18n/i18n";
 import { useRootData } from "../root";
 import styles from "../styles/governance.css?url";
 import { PortalError } from "../utils/errors";
-import { formatDateTime } from "../utils/format";
+import { formatDateTime, formatList } from "../utils/format";
 import { parseForm } from "../utils/forms";
 import { localeFor } from "../utils/locale.server";
 
@@ -108,7 +108,26 @@ export default function BallotRoute() {
   const result = useActionData<typeof action>();
   const { locale, user } = useRootData();
   // The action's answer can arrive a moment before the reloaded ballot: say "recorded" only once both are shown.
-  const settled = useNavigation().state === "idle";
+  const navigation = useNavigation();
+  const settled = navigation.state === "idle";
+  // The live refresh below revalidates the page, and a revalidation drops the action's answer: the
+  // confirmation is kept here until the reader submits again, so a refresh cannot take it away.
+  const [done, setDone] = useState<Intent | null>(result?.ok ? result.intent : null);
+  // After a submission the form is re-rendered: the focus goes to the confirmation, so a keyboard or
+  // screen-reader user is not left on a control that no longer exists.
+  const submitted = useRef(false);
+  const confirmation = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (navigation.state === "submitting") {
+      submitted.current = true;
+      setDone(null);
+    } else if (settled && result?.ok) setDone(result.intent);
+  }, [navigation.state, settled, result]);
+  useEffect(() => {
+    if (!done || !submitted.current) return;
+    submitted.current = false;
+    confirmation.current?.focus();
+  }, [done]);
   const b = page.ballot;
   useLiveRefresh(b.status === "open" || b.status === "scheduled");
   const s = page.subject;
@@ -130,9 +149,11 @@ export default function BallotRoute() {
         {page.createdByName ? <span>{t("ballot.openedBy", { name: page.createdByName })}</span> : null}
       </div>
 
-      {settled && result?.ok && result.intent === "vote" ? <Notice tone="success">{t("vote.recorded")}</Notice> : null}
-      {settled && result?.ok && result.intent === "close" ? <Notice tone="success">{t("ballot.closedNow")}</Notice> : null}
-      {settled && result?.ok && result.intent === "cancel" ? <Notice tone="success">{t("cancel.done")}</Notice> : null}
+      <div ref={confirmation} tabIndex={-1}>
+        {done === "vote" ? <Notice tone="success">{t("vote.recorded")}</Notice> : null}
+        {done === "close" ? <Notice tone="success">{t("ballot.closedNow")}</Notice> : null}
+        {done === "cancel" ? <Notice tone="success">{t("cancel.done")}</Notice> : null}
+      </div>
       {result && !result.ok ? <Notice tone="error">{result.message ?? (result.intent === "cancel" ? t("cancel.fixErrors") : t("vote.fixErrors"))}</Notice> : null}
       {page.cancellation ? <CancellationNotice cancellation={page.cancellation} locale={locale} /> : null}
 
@@ -149,7 +170,7 @@ export default function BallotRoute() {
             <p>{page.ruleWords}</p>
             <p className="muted small">{t(`voterUnitHelp.${b.voterUnit}`)}</p>
             <p className="muted small">
-              {t("ballot.eligibleRoles", { roles: b.eligible.roles.map((r) => t(`common:roles.${r}`)).join(", "), committees: (b.eligible.committees ?? []).join(", ") })} {t("ballot.observersNever")}
+              {t("ballot.eligibleRoles", { roles: formatList(b.eligible.roles.map((r) => t(`common:roles.${r}`)), locale), committees: formatList(b.eligible.committees ?? [], locale) })} {t("ballot.observersNever")}
             </p>
             <p className="muted small">{t(`resultsVisibleHelp.${b.resultsVisible}`)}</p>
           </section>

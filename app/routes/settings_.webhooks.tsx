@@ -91,7 +91,7 @@ export default function Webhooks() {
     <>
       <p className="back-link">
         <Link to="/settings">
-          <span aria-hidden="true">← </span>
+          <span aria-hidden="true" className="flip-rtl">← </span>
           {t("webhooks.back")}
         </Link>
       </p>

@@ -28,6 +28,7 @@ export function loader({ request, params }: LoaderFunctionArgs) {
     standard,
     translation: getStandardTranslation(standard.id, localeFor(request)),
     canEdit: can(auth?.actor ?? null, "standard.editDraft", standard),
+    canTranslate: can(auth?.actor ?? null, "standard.translate"),
     draft: draft ? { hash: draft.hash, updatedAt: draft.updatedAt, segments: documentSegments(draft.markdown) } : null,
     proposals: standardProposalsSection(auth?.actor ?? null, standard),
   };
@@ -35,7 +36,7 @@ export function loader({ request, params }: LoaderFunctionArgs) {
 
 export default function StandardPage() {
   const { t } = useTranslation(["standards", "common", "editor"]);
-  const { standard, translation, draft, canEdit, proposals } = useLoaderData<typeof loader>();
+  const { standard, translation, draft, canEdit, canTranslate, proposals } = useLoaderData<typeof loader>();
   const locale = useRouteLoaderData<typeof rootLoader>("root")?.locale ?? "en";
   const ruleCount = draft?.segments.filter((s) => s.kind === "rule").length ?? 0;
   // The standard's own words are in its language: marked with `lang`/`dir`, never translated by the UI.
@@ -48,10 +49,19 @@ export default function StandardPage() {
         title={translation ? translation.title : <span {...textLang}>{standard.title}</span>}
         lead={translation ? translation.scope : <span {...textLang}>{standard.scope}</span>}
         actions={
-          draft ? (
-            <Link className="button" to={`/standards/${standard.id}/edit`}>
-              {canEdit ? t("editor:link.editDraft") : t("editor:link.watchDraft")}
-            </Link>
+          draft || canTranslate ? (
+            <>
+              {draft ? (
+                <Link className="button" to={`/standards/${standard.id}/edit`}>
+                  {canEdit ? t("editor:link.editDraft") : t("editor:link.watchDraft")}
+                </Link>
+              ) : null}
+              {canTranslate ? (
+                <Link className="button button--quiet" to={`/standards/${standard.id}/translations`}>
+                  {t("translations.link")}
+                </Link>
+              ) : null}
+            </>
           ) : undefined
         }
       />

@@ -153,7 +153,11 @@ export default function Revisions() {
               <ul className="history">
                 {d.history.map((h) => (
                   <li key={h.id}>
-                    {formatDateTime(h.at, locale)}: {h.fromStatus ? t(`common:standardStatus.${h.fromStatus}`) : "—"} → {t(`common:standardStatus.${h.toStatus}`)}
+                    {formatDateTime(h.at, locale)}: {h.fromStatus ? t(`common:standardStatus.${h.fromStatus}`) : "—"}{" "}
+                    <span className="flip-rtl">
+                      →
+                    </span>{" "}
+                    {t(`common:standardStatus.${h.toStatus}`)}
                     {h.reason ? ` (${h.reason})` : ""}
                   </li>
                 ))}

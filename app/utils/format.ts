@@ -42,3 +42,12 @@ export function languageName(tag: string, locale: string): string {
 export function sameLanguage(a: string, b: string): boolean {
   return a.toLowerCase().split(/[-_]/)[0] === b.toLowerCase().split(/[-_]/)[0];
 }
+
+/** A list in the reader's language ("experts and members", "专家和成员", "خبير وعضو"). */
+export function formatList(items: string[], locale: string): string {
+  try {
+    return new Intl.ListFormat(locale, { style: "long", type: "conjunction" }).format(items);
+  } catch {
+    return items.join(", ");
+  }
+}

@@ -134,8 +134,8 @@ test("a ballot on EWTP-TAR-001: five voters in their browsers, a live explanatio
     if (position === "Disapprove") await expect(reasonField).toHaveAttribute("required", "");
     if (reason) await reasonField.fill(reason);
     await p.getByRole("button", { name: /(Cast|Change) my vote/ }).click();
-    // The stored vote, as the voter sees it (the one-off confirmation line can be replaced by the
-    // page's live refresh before it is seen, so it is not what this waits for).
+    // The confirmation stays through the page's live refresh, and the stored vote shows.
+    await expect(p.getByRole("status").filter({ hasText: "Your vote is recorded." })).toBeVisible();
     await expect(p.getByRole("region", { name: "Your vote" })).toContainText(`Its vote: ${position}`);
     return p;
   }
@@ -153,6 +153,9 @@ test("a ballot on EWTP-TAR-001: five voters in their browsers, a live explanatio
   const dhl = await castVote("dhl", "Disapprove", "The IOSS threshold table cites no source for the 2026 change.");
   await castVote("lazada", "Approve");
   await expect(standing).toContainText("Still needed: 1 more approval, from the 2 units that have not voted.");
+  // The first voter's page has refreshed itself since (it shows the later votes): the confirmation is still there.
+  await expect(first.getByRole("region", { name: "Where it stands" })).toContainText("Still needed: 1 more approval", { timeout: 30_000 });
+  await expect(first.getByRole("status").filter({ hasText: "Your vote is recorded." })).toBeVisible();
   await castVote("expert1", "Approve");
   await expect(standing).toContainText("it passes as the votes stand. One more disapproval would make it fail.");
   await castVote("expert2", "Approve");

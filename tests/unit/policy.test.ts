@@ -79,6 +79,7 @@ const ACTOR_ACTIONS: Record<string, string> = {
   "ballot.close":                       "Y   Y    .   .    .   .    .   .    .    .   .   .   .",
   "ballot.cancel":                      "Y   Y    .   .    .   .    .   .    .    .   .   .   .",
   "ballot.vote":                        ".   .    Y   Y    Y   Y    .   .    .    .   .   .   .",
+  "standard.translate":                 "Y   Y    .   .    .   .    .   .    .    .   .   .   .",
   "release.publish":                    "Y   Y    .   .    .   .    .   .    .    .   .   .   .",
   "webhook.create":                     "Y   Y    Y   Y    Y   Y    Y   Y    .    .   .   .   .",
   "webhook.manage":                     "Y   Y    Y   Y    Y   Y    Y   Y    .    .   .   .   .",
