@@ -156,6 +156,16 @@ const PAGES: Record<string, Probe[] | { excluded: string }> = {
     { method: "POST", url: "/standards/:draft/revisions", form: () => ({ intent: "freeze" }), needs: ["standard.freezeRevision"], on: "draft" },
     { method: "POST", url: "/standards/:draft/revisions", form: () => ({ intent: "status", to: "review" }), needs: ["standard.changeStatus"], on: "draft" },
   ],
+  "standards.$id_.translations.tsx": [
+    { method: "GET", url: "/standards/:published/translations", needs: ["standard.translate", "standard.read"], on: "published" },
+    {
+      method: "POST",
+      url: "/standards/:published/translations",
+      form: () => ({ intent: "save", locale: "fr", title: "Titre traduit", scope: "Portée traduite" }),
+      needs: ["standard.translate", "standard.read"],
+      on: "published",
+    },
+  ],
   "standards._index.tsx": [{ method: "GET", url: "/standards", needs: "public" }],
   "transparency.tsx": [{ method: "GET", url: "/transparency", needs: "public" }],
 };
