@@ -422,16 +422,18 @@ const f = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "—");
 console.log(`\nMachine: ${machineAtStart.cpu}, ${machineAtStart.cores} cores, ${machineAtStart.memoryGiB} GiB, ${machineAtStart.platform}, Node ${machineAtStart.node}`);
 console.log(`Load average: ${machineAtStart.loadAverage.join(" ")} at the start, ${machineAtEnd.loadAverage.join(" ")} at the end\n`);
 console.log(`${"votes (PUT .../vote)".padEnd(24)} ${"req/s".padStart(8)} ${"p50".padStart(7)} ${"p99".padStart(7)} ${"CPU/answer".padStart(11)} ${"CPU".padStart(6)}`);
-for (const [name, r] of [["bare node:http", bareBest], ["portal", portalBest], [`portal at ${sustainedRate}/s`, sustainedVotes], ["portal with pages", fullVotes]] as const) {
+for (const [name, r] of [["bare node:http", bareBest], ["portal", portalBest], [`portal at ${sustainedRate}/s`, sustainedVotes], ["portal full, with pages", fullVotes]] as const) {
   console.log(`${name.padEnd(24)} ${f(r.requestsPerSec).padStart(8)} ${`${r.p50Ms} ms`.padStart(7)} ${`${r.p99Ms} ms`.padStart(7)} ${`${f(r.serverCpuUsPerVote!)} µs`.padStart(11)} ${`${f(r.serverCpuPercent!)}%`.padStart(6)}`);
 }
 console.log(`ratio portal/bare: ${requestsRatio.toFixed(2)}×  (goal ≥ ${GOAL.requestsRatio}×) ${requestsMet ? "met" : "NOT MET"}`);
+const commitUs = reference.msPerCommit * 1000;
+const bound = cpuPerVote >= commitUs ? "cpu" : "fsync";
 console.log(
-  `\nWhat bounds a vote: ${f(cpuPerVote)} µs of server CPU per vote against ${f(wallPerVoteUs)} µs of wall time per vote at the best rate; ` +
-    `one durable SQLite commit (WAL, synchronous=FULL, same directory) takes ${reference.msPerCommit.toFixed(2)} ms (${f(1000 / reference.msPerCommit)} commits/s, ${f(reference.cpuUsPerCommit)} µs CPU each). ` +
-    (cpuPerVote > 0.7 * wallPerVoteUs
-      ? "The server's CPU is the bound (the portal uses one core; its CPU per vote sets the rate)."
-      : `The fsync is the bound: votes commit one at a time on the event loop (better-sqlite3 is synchronous), so the rate cannot pass about ${f(1000 / reference.msPerCommit)}/s whatever the CPU.`),
+  `\nWhat bounds a vote: the server spends ${f(cpuPerVote)} µs of CPU per vote (${f(wallPerVoteUs)} µs of wall time per vote at the best rate, ${f(portalBest.serverCpuPercent!)}% of one core); ` +
+    `one durable SQLite commit alone (WAL, synchronous=FULL, same directory, one tiny row) takes ${f(commitUs)} µs (${f(1000 / reference.msPerCommit)} commits/s, ${f(reference.cpuUsPerCommit)} µs of CPU). ` +
+    (bound === "cpu"
+      ? "The CPU of the vote path is the bound, not the fsync: votes run one at a time on the portal's single event loop (better-sqlite3 is synchronous), so its CPU per vote sets the rate."
+      : "The fsync is the bound: votes commit one at a time on the event loop (better-sqlite3 is synchronous), so the rate cannot pass about one per durable commit."),
 );
 console.log(`\n${"page p95".padEnd(16)} ${"alone".padStart(9)} ${`votes ${sustainedRate}/s`.padStart(14)} ${"ratio".padStart(6)} ${"votes full".padStart(11)} ${"ratio".padStart(6)}  goal ≤ ${GOAL.pageP95Ratio}× (sustained)`);
 for (const p of pageResults) {
@@ -454,7 +456,7 @@ const out = {
   baseline: "bare node:http server in the same process: reads the body, parses the JSON, answers a vote-shaped 200",
   goal: GOAL,
   votes: { bare: bareBest, portal: portalBest, bareRuns, portalRuns, requestsRatio, met: requestsMet, sustained: sustainedVotes, fullSpeedWithPages: fullVotes },
-  cpu: { serverCpuUsPerVote: cpuPerVote, wallUsPerVote: wallPerVoteUs, durableCommitReference: reference },
+  cpu: { serverCpuUsPerVote: cpuPerVote, wallUsPerVote: wallPerVoteUs, durableCommitReference: reference, bound },
   pages: { alone: pagesAlone, sustained: pagesSustained, fullSpeed: pagesFull, results: pageResults },
   integrity: { answered: answeredTotal, voters: acknowledged.size, storedVotes: stored.size, storedVersions, auditEntries: auditVotes, tally: tallyNow, problems },
 };
