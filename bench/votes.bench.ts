@@ -425,6 +425,7 @@ console.log(`${"votes (PUT .../vote)".padEnd(24)} ${"req/s".padStart(8)} ${"p50"
 for (const [name, r] of [["bare node:http", bareBest], ["portal", portalBest], [`portal at ${sustainedRate}/s`, sustainedVotes], ["portal full, with pages", fullVotes]] as const) {
   console.log(`${name.padEnd(24)} ${f(r.requestsPerSec).padStart(8)} ${`${r.p50Ms} ms`.padStart(7)} ${`${r.p99Ms} ms`.padStart(7)} ${`${f(r.serverCpuUsPerVote!)} µs`.padStart(11)} ${`${f(r.serverCpuPercent!)}%`.padStart(6)}`);
 }
+console.log("(the last two rows' CPU per answer includes the pages served meanwhile)");
 console.log(`ratio portal/bare: ${requestsRatio.toFixed(2)}×  (goal ≥ ${GOAL.requestsRatio}×) ${requestsMet ? "met" : "NOT MET"}`);
 const commitUs = reference.msPerCommit * 1000;
 const bound = cpuPerVote >= commitUs ? "cpu" : "fsync";
