@@ -61,7 +61,9 @@ test("the secretariat gives EWTP-TAR-001 a French title and scope, French reader
   const admin = await signIn(browser, ADMIN.email, ADMIN.password);
   await admin.goto(`/standards/${STANDARD}`);
   await admin.getByRole("link", { name: "Translated titles" }).click();
-  await expect(admin.getByRole("heading", { level: 1 })).toHaveText("Translated title and scope");
+  // Client-side navigation: wait for the new page before reading its heading (the old one is still there a moment).
+  await admin.waitForURL(`**/standards/${STANDARD}/translations`);
+  await expect(admin.getByRole("heading", { level: 1, name: "Translated title and scope" })).toBeVisible();
   // One card per interface language other than the standard's own (English).
   await expect(admin.getByRole("region", { name: "English", exact: true })).toHaveCount(0);
   for (const name of ["中文（简体）", "Deutsch", "Français", "Español", "العربية"]) await expect(admin.getByRole("region", { name })).toBeVisible();
