@@ -27,6 +27,7 @@ import {
   organizations,
   portalMeta,
   proposals,
+  standardRevisions,
   standardStatusEvents,
   users,
   votes,
@@ -156,7 +157,14 @@ function subjectOfRow(b: BallotRow): ResolvedSubject | undefined {
     return { kind: "proposal", proposalId: p.id, standardId: p.standardId, title: p.title, committee: p.committee, state: p.state, hash: b.subjectHash, markdown: p.submittedMarkdown ?? "" };
   }
   const s = getStandard(b.standardId ?? "");
-  const r = s && getRevision(s.id, b.revision ?? "");
+  // Only the revision's number, hash and text: not its Lexical JSON, rule set and conformance (large, parsed for nothing).
+  const r =
+    s &&
+    db()
+      .select({ number: standardRevisions.number, hash: standardRevisions.hash, markdown: standardRevisions.markdown })
+      .from(standardRevisions)
+      .where(and(eq(standardRevisions.standardId, s.id), eq(standardRevisions.number, b.revision ?? "")))
+      .get();
   if (!s || !r) return undefined;
   return { kind: "revision", standardId: s.id, revision: r.number, title: s.title, committee: s.committee, standardStatus: s.status, hash: r.hash, markdown: r.markdown };
 }
