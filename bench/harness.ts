@@ -3,7 +3,9 @@
  * that runs the portal, and autocannon in a second process with p95 computed from every answer.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import os from "node:os";
+import path from "node:path";
 
 export function machine() {
   return {
@@ -82,7 +84,7 @@ export type LoadRun = { requestsPerSec: number; total: number; ok: number; non2x
  */
 const DRIVER = `
 const autocannon = require("autocannon");
-const o = JSON.parse(process.argv[1]);
+const o = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
 const times = [];
 let n = 0;
 const turn = new Map();
@@ -105,7 +107,10 @@ inst.on("response", (client, statusCode, bytes, responseTime) => times.push(resp
 
 export function drive(o: { url: string; connections: number; duration: number; headers?: Record<string, string>; method?: string; body?: string; votes?: { voters: { ballot: string; token: string }[] } }): Promise<LoadRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["-e", DRIVER, JSON.stringify(o)], { cwd: process.cwd(), stdio: ["ignore", "pipe", "inherit"] });
+    // The options (thousands of voter tokens for the vote load) go through a file: too long for argv.
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ewtp-bench-load-")), "options.json");
+    fs.writeFileSync(file, JSON.stringify(o));
+    const child = spawn(process.execPath, ["-e", DRIVER, file], { cwd: process.cwd(), stdio: ["ignore", "pipe", "inherit"] });
     children.add(child);
     let out = "";
     child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
@@ -113,6 +118,7 @@ export function drive(o: { url: string; connections: number; duration: number; h
     child.on("exit", (code) => {
       clearTimeout(kill);
       children.delete(child);
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
       if (code !== 0) return reject(new Error(`autocannon exited with ${code}`));
       resolve(JSON.parse(out) as LoadRun);
     });

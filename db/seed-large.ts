@@ -44,7 +44,7 @@ export type LargeSeedOptions = { scale?: number; force?: boolean; log?: (line: s
 export type LargeSeedResult = {
   seconds: number;
   counts: Record<string, number>;
-  /** Members with a personal access token `bench-token-<n>` (read-write), for load tools. */
+  /** Members with a personal access token `ewtp_pat_bench_<n>` (read-write), for load tools. */
   admin: { id: string; email: string; token: string };
   /** Open ballots (individual, on revisions), each with its voters' ids and tokens. */
   openBallots: { id: string; standardId: string; voters: { userId: string; token: string }[] }[];
@@ -151,7 +151,7 @@ export async function seedLarge(options: LargeSeedOptions = {}): Promise<LargeSe
     const adminAt = tick(1000);
     adminId = "large-user-admin";
     insUser.run(adminId, "admin@large.example", "Secretariat Admin", secretariat.id, "admin", 0, passwordHash, adminAt, adminAt);
-    insToken.run("large-token-admin", adminId, "bench", sha256Hex("bench-token-admin"), adminAt);
+    insToken.run("large-token-admin", adminId, "bench", sha256Hex("ewtp_pat_bench_admin"), adminAt);
     audit(adminAt, null, "user.created", "user", adminId, { role: "admin", orgId: secretariat.id });
     const repOf = new Set<string>();
     for (let u = 0; u < MEMBERS; u++) {
@@ -163,7 +163,7 @@ export async function seedLarge(options: LargeSeedOptions = {}): Promise<LargeSe
       const name = `${pick(["Amina", "Wei", "Lucía", "Kofi", "Siti", "Jonas", "Priya", "Mateo", "Yuki", "Olu"])} ${pick(["Chen", "Okafor", "Rahman", "García", "Nguyen", "Müller", "Tanaka", "Mensah", "Silva", "Haddad"])} ${u}`;
       const at = tick(500);
       insUser.run(id, `member${u}@large.example`, name, org.id, role, rep ? 1 : 0, passwordHash, at, at);
-      insToken.run(`large-token-${u}`, id, "bench", sha256Hex(`bench-token-${u}`), at);
+      insToken.run(`large-token-${u}`, id, "bench", sha256Hex(`ewtp_pat_bench_${u}`), at);
       const first = LARGE_COMMITTEES[u % LARGE_COMMITTEES.length];
       const mine = random() < 0.3 ? [first, LARGE_COMMITTEES[(u + 2) % LARGE_COMMITTEES.length]] : [first];
       for (const c of mine) insMember.run(id, c);
@@ -326,7 +326,7 @@ export async function seedLarge(options: LargeSeedOptions = {}): Promise<LargeSe
       voteCount += cast.length;
       if (open) {
         const n = (uid: string) => uid.slice("large-user-".length);
-        openBallots.push({ id, standardId: s.id, voters: roll.map((u) => ({ userId: u.voterId!, token: `bench-token-${n(u.voterId!)}` })) });
+        openBallots.push({ id, standardId: s.id, voters: roll.map((u) => ({ userId: u.voterId!, token: `ewtp_pat_bench_${n(u.voterId!)}` })) });
       }
     }
   });
@@ -382,7 +382,7 @@ export async function seedLarge(options: LargeSeedOptions = {}): Promise<LargeSe
   return {
     seconds: (performance.now() - started) / 1000,
     counts: { standards: stds.length, revisions: revisionCount.n, comments: COMMENTS, replies: replyCount, members: users.length + 1, organisations: orgs.length + 1, ballots: BALLOTS, openBallots: OPEN_BALLOTS, rollUnits: rollCount, votes: voteCount, auditEntries: seq },
-    admin: { id: adminId, email: "admin@large.example", token: "bench-token-admin" },
+    admin: { id: adminId, email: "admin@large.example", token: "ewtp_pat_bench_admin" },
     openBallots,
     examples: { publishedStandard: published.id, draftStandard: stds.find((s) => s.status === "draft")!.id, closedBallot: closedExample || "large-ballot-000", openBallot: openBallots[0]?.id ?? "" },
   };
@@ -399,7 +399,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   try {
     const r = await seedLarge({ scale, force: args.includes("--force"), log: (l) => console.log(`  ${l}`) });
     console.log(`Done in ${r.seconds.toFixed(1)} s: ${JSON.stringify(r.counts)}`);
-    console.log(`Members sign in with the password "${LARGE_SEED_PASSWORD}" (e.g. ${r.admin.email}); API tokens are bench-token-admin and bench-token-<n>.`);
+    console.log(`Members sign in with the password "${LARGE_SEED_PASSWORD}" (e.g. ${r.admin.email}); API tokens are ewtp_pat_bench_admin and ewtp_pat_bench_<n>.`);
     process.exit(0);
   } catch (err) {
     console.error((err as Error).message);
