@@ -929,13 +929,17 @@ export type BallotPage = {
 };
 
 /** The ballot page's data for the caller; 404 when it may not see the ballot. */
+/** The roll's order on the page: one collator for every comparison (as `localeCompare`, without building one per call). */
+const labelOrder = new Intl.Collator();
+
 export function getBallotPage(id: string, auth: Pick<Authenticated, "actor" | "user"> | null, now = new Date(), locale = DEFAULT_LOCALE): BallotPage {
   const actor = auth?.actor ?? null;
   const view = getBallotView(id, actor, now, locale);
   const { ballot, subject } = readableBallot(id, actor);
   const shown = resultsShown(ballot);
   const roll = rollOf(ballot.id);
-  const byUnit = new Map(votesOf(ballot.id).map((v) => [v.unitId, v]));
+  const recorded = votesOf(ballot.id);
+  const byUnit = new Map(recorded.map((v) => [v.unitId, v]));
   const voterIds = roll.map((u) => u.voterId).filter((v): v is string => !!v);
   const names = new Map(
     voterIds.length
@@ -948,18 +952,19 @@ export function getBallotPage(id: string, auth: Pick<Authenticated, "actor" | "u
       : db().select({ id: users.id, name: users.name }).from(users).where(eq(users.id, ballot.createdBy)).all().map((u) => [u.id, u.name]),
   );
   const mine = auth ? roll.find((u) => u.voterId === auth.user.id) : undefined;
-  const myVote = mine ? db().select().from(votes).where(and(eq(votes.ballotId, ballot.id), eq(votes.unitId, mine.unitId))).get() : undefined;
+  const myRecorded = mine ? byUnit.get(mine.unitId) : undefined;
+  const myVote = myRecorded ? { ballotId: ballot.id, ...myRecorded } : undefined;
   const rule = JSON.parse(ballot.ruleJson) as BallotRule;
   const canReadSubjectPage =
     subject.kind === "revision" ? can(actor, "standard.readDraft", { committee: subject.committee, status: subject.standardStatus }) : can(actor, "standard.readDraft", { committee: subject.committee, status: "draft" });
   const words = tallyWords(locale);
-  const outcome = shown ? tally(rule, roll, votesOf(ballot.id), { quorum: ballot.quorum, open: ballot.status === "open", t: words }) : null;
+  const outcome = shown ? tally(rule, roll, recorded, { quorum: ballot.quorum, open: ballot.status === "open", t: words }) : null;
   return {
     ballot: view,
     standing: outcome ? { counts: outcome.parts.counts, verdict: outcome.parts.verdict, stillNeeded: outcome.stillNeeded ?? null } : null,
     subject: { ...subject, segments: documentSegments(subject.markdown), canReadSubjectPage },
     ruleWords: describeRule(rule, { quorum: ballot.quorum, eligible: ballot.status === "scheduled" ? null : roll.length, t: words }),
-    roll: [...roll].sort((x, y) => x.label.localeCompare(y.label)).map((u) => {
+    roll: [...roll].sort((x, y) => labelOrder.compare(x.label, y.label)).map((u) => {
       const v = byUnit.get(u.unitId);
       return {
         unitId: u.unitId,
