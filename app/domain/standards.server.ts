@@ -1,8 +1,8 @@
 /** The standards registry: listing what a caller may see, reading one, creating, importing, and changing status. */
 import { createHash } from "node:crypto";
-import { and, asc, desc, eq, inArray, like, or, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, like, or, sql, type SQL } from "drizzle-orm";
 import { committeeMembers, committees, retiredRuleIds, standardDrafts, standardStatusEvents, standards, users, type Role, type StandardStatus } from "../../db/schema";
-import { can, type Actor } from "../policies/policy";
+import { can, standardReadScope, type Actor } from "../policies/policy";
 import { db } from "../utils/db.server";
 import { PortalError } from "../utils/errors";
 import { recordAudit } from "./audit.server";
@@ -17,10 +17,11 @@ export function textHash(markdown: string): string {
   return createHash("sha256").update(markdown, "utf8").digest("hex");
 }
 
-const PUBLISHED: StandardStatus[] = ["published", "superseded", "withdrawn"];
 
-/** The standards a caller may see, filtered by committee, status and a plain-text query. */
-export function listStandards(actor: Actor | null, filter: { committee?: string; status?: StandardStatus; q?: string } = {}): StandardRow[] {
+type ListFilter = { committee?: string; status?: StandardStatus; q?: string };
+
+/** The SQL conditions for a filter and for what the caller may read (`standardReadScope` of the policy). */
+function listConditions(actor: Actor | null, filter: ListFilter): SQL | undefined {
   const where: (SQL | undefined)[] = [];
   if (filter.committee) where.push(eq(standards.committee, filter.committee));
   if (filter.status) where.push(eq(standards.status, filter.status));
@@ -28,16 +29,61 @@ export function listStandards(actor: Actor | null, filter: { committee?: string;
     const pattern = `%${filter.q.replace(/[\\%_]/g, (c) => "\\" + c)}%`;
     where.push(or(like(standards.title, pattern), like(standards.scope, pattern), like(standards.id, pattern)));
   }
-  // Visibility is pushed into SQL for the common cases, then confirmed by the policy per row.
-  if (!actor) where.push(inArray(standards.status, PUBLISHED));
-  else if (actor.role !== "admin") where.push(or(inArray(standards.status, PUBLISHED), inArray(standards.committee, actor.committees.length ? actor.committees : ["-"])));
+  const scope = standardReadScope(actor);
+  if (!scope.all) {
+    where.push(scope.committees.length ? or(inArray(standards.status, scope.statuses), inArray(standards.committee, scope.committees)) : inArray(standards.status, scope.statuses));
+  }
+  return and(...where);
+}
+
+/** The standards a caller may see, filtered by committee, status and a plain-text query. */
+export function listStandards(actor: Actor | null, filter: ListFilter = {}): StandardRow[] {
+  // Visibility is pushed into SQL, then confirmed by the policy per row.
   return db()
     .select()
     .from(standards)
-    .where(and(...where))
+    .where(listConditions(actor, filter))
     .orderBy(asc(standards.id))
     .all()
     .filter((s) => can(actor, "standard.read", s));
+}
+
+/** Standards on one page of the list. */
+export const STANDARDS_PAGE_SIZE = 50;
+export type StandardSort = "id" | "title" | "updated";
+/** What the list shows of a standard. */
+export type StandardListItem = { id: string; title: string; committee: string; status: StandardStatus; scope: string };
+export type StandardPage = { standards: StandardListItem[]; total: number; page: number; pageCount: number; pageSize: number };
+
+const ORDER: Record<StandardSort, SQL[]> = {
+  id: [asc(standards.id)],
+  title: [sql`${standards.title} collate nocase asc`, asc(standards.id)],
+  updated: [desc(standards.updatedAt), asc(standards.id)],
+};
+
+/**
+ * One page of the standards a caller may see: the count and the slice are both taken in SQL with
+ * the same conditions and order. A page past the end gives the last page; below 1 gives the first.
+ */
+export function listStandardsPage(actor: Actor | null, filter: ListFilter, options: { sort?: StandardSort; page?: number; pageSize?: number } = {}): StandardPage {
+  const pageSize = options.pageSize ?? STANDARDS_PAGE_SIZE;
+  const where = listConditions(actor, filter);
+  return db().transaction(() => {
+    const total = db().select({ n: count() }).from(standards).where(where).get()?.n ?? 0;
+    const pageCount = Math.max(1, Math.ceil(total / pageSize));
+    const requested = Number.isFinite(options.page) ? Math.trunc(options.page!) : 1;
+    const page = Math.min(Math.max(1, requested), pageCount);
+    const rows = db()
+      .select({ id: standards.id, title: standards.title, committee: standards.committee, status: standards.status, scope: standards.scope })
+      .from(standards)
+      .where(where)
+      .orderBy(...ORDER[options.sort ?? "id"])
+      .limit(pageSize)
+      .offset((page - 1) * pageSize)
+      .all()
+      .filter((s) => can(actor, "standard.read", s));
+    return { standards: rows, total, page, pageCount, pageSize };
+  });
 }
 
 /** One standard, or undefined (callers check `standard.read` and answer 404 otherwise). */

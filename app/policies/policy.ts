@@ -177,3 +177,15 @@ export function abilities(actor: Actor | null): Abilities {
   }
   return out;
 }
+
+/**
+ * Which standards `standard.read` lets an actor see, as a set a query can filter on: everything
+ * (the secretariat), or the published statuses plus every status in the actor's committees. It
+ * states the same rule as `standard.read` (a unit test holds them together) so lists can count and
+ * page in SQL; lists still confirm each row with `can`.
+ */
+export type StandardReadScope = { all: true } | { all: false; statuses: StandardStatus[]; committees: string[] };
+export function standardReadScope(actor: Actor | null): StandardReadScope {
+  if (actor?.role === "admin") return { all: true };
+  return { all: false, statuses: [...PUBLISHED], committees: actor ? [...actor.committees] : [] };
+}

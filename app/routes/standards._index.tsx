@@ -5,10 +5,11 @@ import { z } from "zod";
 import { STANDARD_STATUSES } from "../../db/vocabulary";
 import { getAuth } from "../auth/guards.server";
 import { CommitteeFilter, StandardStatusFilter } from "../components/filter-fields";
+import { Pagination } from "../components/pagination";
 import { StandardList } from "../components/standard-list";
 import { EmptyState, PageHeader } from "../components/ui";
 import { listCommittees } from "../domain/members.server";
-import { listStandards } from "../domain/standards.server";
+import { listStandardsPage } from "../domain/standards.server";
 import { documentTitle } from "../i18n/i18n";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: documentTitle(matches, "common:meta.standards") }];
@@ -18,13 +19,8 @@ const FilterSchema = z.object({
   status: z.enum(STANDARD_STATUSES).optional().catch(undefined),
   q: z.string().trim().max(200).optional().catch(undefined),
   sort: z.enum(["id", "title", "updated"]).optional().catch(undefined),
+  page: z.string().regex(/^[0-9]{1,30}$/).transform(Number).optional().catch(undefined),
 });
-
-const SORTS = {
-  id: (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id),
-  title: (a: { title: string }, b: { title: string }) => a.title.localeCompare(b.title),
-  updated: (a: { updatedAt: string }, b: { updatedAt: string }) => b.updatedAt.localeCompare(a.updatedAt),
-};
 
 export function loader({ request }: LoaderFunctionArgs) {
   const auth = getAuth(request);
@@ -34,8 +30,17 @@ export function loader({ request }: LoaderFunctionArgs) {
     signedIn: !!auth,
     filter,
     committees: listCommittees().map((c) => ({ code: c.code, name: c.name })),
-    standards: listStandards(auth?.actor ?? null, { committee: filter.committee, status: filter.status, q: filter.q || undefined }).sort(SORTS[filter.sort ?? "id"]),
+    ...listStandardsPage(auth?.actor ?? null, { committee: filter.committee, status: filter.status, q: filter.q || undefined }, { sort: filter.sort, page: filter.page }),
   };
+}
+
+/** The list's URL for page n, keeping the filters and sort (page 1 has no `page` parameter). */
+function pageHref(filter: { committee?: string; status?: string; q?: string; sort?: string }, page: number): string {
+  const params = new URLSearchParams();
+  for (const key of ["q", "committee", "status", "sort"] as const) if (filter[key]) params.set(key, filter[key]!);
+  if (page > 1) params.set("page", String(page));
+  const query = params.toString();
+  return query ? `/standards?${query}` : "/standards";
 }
 
 export default function Standards() {
@@ -64,9 +69,16 @@ export default function Standards() {
         </button>
       </Form>
       <p className="muted" aria-live="polite">
-        {t("list.results", { count: d.standards.length })}
+        {t("list.results", { count: d.total })}
       </p>
-      {d.standards.length ? <StandardList standards={d.standards} /> : <EmptyState title={d.signedIn ? t("list.empty") : t("list.emptyPublic")} />}
+      {d.standards.length ? (
+        <>
+          <StandardList standards={d.standards} />
+          <Pagination page={d.page} pageCount={d.pageCount} total={d.total} pageSize={d.pageSize} hrefFor={(n) => pageHref(d.filter, n)} />
+        </>
+      ) : (
+        <EmptyState title={d.signedIn ? t("list.empty") : t("list.emptyPublic")} />
+      )}
     </>
   );
 }

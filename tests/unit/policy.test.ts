@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { STANDARD_STATUSES, type Role, type StandardStatus } from "../../db/schema";
-import { ACTIONS, RESOURCE_ACTIONS, abilities, can, isReadAction, type Action, type Actor } from "../../app/policies/policy";
+import { ACTIONS, RESOURCE_ACTIONS, abilities, can, isReadAction, standardReadScope, type Action, type Actor } from "../../app/policies/policy";
 import {
   ABSOLUTE_LIFETIME_MS,
   IDLE_TIMEOUT_MS,
@@ -293,6 +293,21 @@ describe("permission matrix", () => {
         "user.list",
       ].sort(),
     );
+  });
+});
+
+describe("the read scope lists filter on in SQL", () => {
+  it("admits exactly the standards `standard.read` allows, for every actor, committee and status", () => {
+    for (const column of COLUMNS) {
+      const actor = actorFor(column);
+      const scope = standardReadScope(actor);
+      for (const committee of ["TAR", "LOG", "PAY"]) {
+        for (const status of STANDARD_STATUSES) {
+          const inScope = scope.all || scope.statuses.includes(status) || scope.committees.includes(committee);
+          expect(inScope, `${column} ${committee} ${status}`).toBe(can(actor, "standard.read", { committee, status }));
+        }
+      }
+    }
   });
 });
 
