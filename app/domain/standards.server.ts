@@ -1,5 +1,6 @@
 /** The standards registry: listing what a caller may see, reading one, creating, importing, and changing status. */
 import { createHash } from "node:crypto";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { and, asc, count, desc, eq, inArray, like, or, sql, type SQL } from "drizzle-orm";
 import { committeeMembers, committees, retiredRuleIds, standardDrafts, standardStatusEvents, standards, users, type Role, type StandardStatus } from "../../db/schema";
 import { can, standardReadScope, type Actor } from "../policies/policy";
@@ -26,8 +27,10 @@ function listConditions(actor: Actor | null, filter: ListFilter): SQL | undefine
   if (filter.committee) where.push(eq(standards.committee, filter.committee));
   if (filter.status) where.push(eq(standards.status, filter.status));
   if (filter.q) {
+    // SQLite's LIKE has no escape character unless told: `%` and `_` typed by a reader are literal.
     const pattern = `%${filter.q.replace(/[\\%_]/g, (c) => "\\" + c)}%`;
-    where.push(or(like(standards.title, pattern), like(standards.scope, pattern), like(standards.id, pattern)));
+    const matches = (column: SQLiteColumn) => sql`${column} like ${pattern} escape '\\'`;
+    where.push(or(matches(standards.title), matches(standards.scope), matches(standards.id)));
   }
   const scope = standardReadScope(actor);
   if (!scope.all) {

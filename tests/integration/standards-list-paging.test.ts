@@ -32,6 +32,8 @@ beforeAll(async () => {
   for (let n = 0; n < 3; n++) {
     importStandard({ id: `EWTP-LOG-${600 + n}`, title: `Logistics paging ${n}`, committee: "LOG", scope: "Other committee." }, `# EWTP-LOG-${600 + n}\n`);
   }
+  // Titles with the characters LIKE treats as wildcards, for the search box.
+  importStandard({ id: "EWTP-LOG-700", title: "Rates of 100% duty_free parcels", committee: "LOG", scope: "Wildcard characters." }, "# EWTP-LOG-700\n");
   const rows = portal.db.$client.prepare("select id, title from standards where committee = 'TAR'").all() as { id: string; title: string }[];
   tarIds = rows.map((r) => r.id).sort();
   tarByTitle = [...rows]
@@ -118,6 +120,13 @@ describe("the standards list, paged", () => {
     const last = Math.ceil(tarIds.length / 50);
     expect(p.ids).toEqual(tarIds.slice((last - 1) * 50));
     expect(p.current).toEqual([`/standards?committee=TAR&page=${last}`]);
+  });
+
+  it("finds a title by words with % and _ as typed, not as wildcards", async () => {
+    expect((await list("?q=" + encodeURIComponent("100% duty_free"))).ids).toEqual(["EWTP-LOG-700"]);
+    // As wildcards, "0%d" and "y_f" would match "100% duty_free" and more; typed literally they match nothing.
+    expect((await list("?q=" + encodeURIComponent("0%d"))).ids).toEqual([]);
+    expect((await list("?q=" + encodeURIComponent("paging_trial"))).ids).toEqual([]);
   });
 
   it("shows a single page without page links when everything fits", async () => {
