@@ -26,6 +26,7 @@ import WebSocket from "ws";
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
+import { percentile } from "./harness";
 
 // Hocuspocus message types and sub-types.
 const SYNC = 0;
@@ -200,11 +201,6 @@ function typableParagraphs(doc: Y.Doc): Y.XmlText[] {
       const delta = p.toDelta() as { insert: unknown }[];
       return delta.length > 0 && typeof delta[delta.length - 1].insert === "string";
     });
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
 /** p50/p95/p99/max of samples in ms (3 decimals). */

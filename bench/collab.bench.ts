@@ -36,6 +36,7 @@ import { saveDraft } from "../app/domain/drafts.server";
 import { createAccessToken, createOrganization, createUser } from "../app/domain/members.server";
 import { createStandard, getDraft } from "../app/domain/standards.server";
 import { readEnv, setEnv } from "../app/utils/env.server";
+import { machine as describeMachine } from "./harness";
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
@@ -306,14 +307,8 @@ const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
 
 // ─── Run ─────────────────────────────────────────────────────────────────────────────────────────
 
-const machine = {
-  cpu: os.cpus()[0]?.model ?? "unknown",
-  cores: os.cpus().length,
-  memoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
-  platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-  node: process.version,
-  loadAverageAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
-};
+const { loadAverage: loadAverageAtStart, ...described } = describeMachine();
+const machine = { ...described, loadAverageAtStart };
 console.log(`Collaboration benchmark — ${DURATION_MS / 1000} s measured per run, presence ${PRESENCE_HZ}/s per client, probes ${PROBE_RATE}/s`);
 console.log(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}, load ${machine.loadAverageAtStart.join(" ")}`);
 console.log(`Documents: ${TRAFFIC_DOC} (traffic), ${open100k.docName} (${open100k.markdownChars} chars)${busy1m ? `, ${busy1m.docName} (${busy1m.markdownChars} chars)` : ""}; set up in ${setupSeconds.toFixed(1)} s\n`);

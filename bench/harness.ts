@@ -7,6 +7,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
+/** The `p`th percentile (nearest rank) of ascending `sorted`; NaN when there are none. */
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** What the figures were measured on: CPU, cores, memory, OS, Node and the load average now. */
 export function machine() {
   return {
     cpu: os.cpus()[0]?.model ?? "unknown",

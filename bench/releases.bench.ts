@@ -22,6 +22,7 @@ import { getDraftView } from "../app/domain/drafts.server";
 import { readEnv, setEnv } from "../app/utils/env.server";
 import { createPortal } from "../server";
 import { publishTestRelease } from "../tests/support/releases";
+import { machine as describeMachine } from "./harness";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -178,14 +179,7 @@ for (const expect of [200, 304] as const) {
 
 // ─── Report ────────────────────────────────────────────────────────────────────────────────────
 
-const machine = {
-  cpu: os.cpus()[0]?.model ?? "unknown",
-  cores: os.cpus().length,
-  memoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
-  platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-  node: process.version,
-  loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
-};
+const machine = describeMachine();
 console.log(`\nRelease serving benchmark — ruleset.json of ${(bytes.length / 1024).toFixed(1)} KB (${STANDARD} ${version}), portal in ${mode} mode`);
 console.log(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}, load ${machine.loadAverage.join(" ")}`);
 console.log(`autocannon: ${CONNECTIONS} connections, no pipelining, identity encoding, ${DURATION} s per run, best of ${ROUNDS}\n`);

@@ -23,6 +23,7 @@ import type { Rule } from "../app/domain/rules";
 import type { Actor } from "../app/policies/policy";
 import { closeDb, db, openDatabase, setDb } from "../app/utils/db.server";
 import { readEnv, setEnv } from "../app/utils/env.server";
+import { machine as describeMachine, percentile } from "./harness";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -45,11 +46,6 @@ function prng(seed: number) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-function percentile(sorted: number[], p: number): number {
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i];
 }
 
 function time(fn: () => unknown, iterations: number): { p50: number; p95: number; mean: number; results: number } {
@@ -158,13 +154,7 @@ for (const [label, q] of queries) {
   }
 }
 
-const machine = {
-  cpu: os.cpus()[0]?.model ?? "unknown",
-  cores: os.cpus().length,
-  memoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
-  platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-  node: process.version,
-};
+const { loadAverage: _load, ...machine } = describeMachine();
 const worstP95 = Math.max(...rows.map((r) => r.p95));
 const fmt = (ms: number) => ms.toFixed(ms < 1 ? 3 : 2).padStart(8);
 

@@ -42,6 +42,7 @@ import { createAccessToken, createOrganization, createUserWithHash } from "../ap
 import { readEnv, setEnv } from "../app/utils/env.server";
 import { db } from "../app/utils/db.server";
 import { createPortal } from "../server";
+import { machine } from "./harness";
 
 const args = process.argv.slice(2);
 const QUICK = args.includes("--quick");
@@ -78,14 +79,6 @@ if (!fs.existsSync(buildEntry)) {
   process.exit(1);
 }
 
-const machine = () => ({
-  cpu: os.cpus()[0]?.model ?? "unknown",
-  cores: os.cpus().length,
-  memoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
-  platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-  node: process.version,
-  loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
-});
 const machineAtStart = machine();
 
 // ─── The portal (production build, normal seed) with a ballot and its voters ─────────────────────

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
+import { ADMIN } from "./support";
 
-const ADMIN = { name: "Amina Haddad", email: "secretariat@ewtp.example", password: "correct horse battery staple" };
 
 async function shot(page: Page, name: string) {
   await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });

@@ -7,36 +7,14 @@
  * Runs after setup-and-roles.spec.ts and also alone: it makes the admin with the CLI if needed and
  * everything else through the API.
  */
-import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { expect, test, type Browser, type Page } from "@playwright/test";
+import { ADMIN, cli, signIn } from "./support";
 
-const ADMIN = { name: "Amina Haddad", email: "secretariat@ewtp.example", password: "correct horse battery staple" };
 const PASSWORD = "a long and private passphrase";
 const RUN = randomBytes(3).toString("hex");
 const MEMBER = { name: "Chen Wei", email: `chen.wei.${RUN}@cainiao.example` };
 const REASON = "The revision cites the withdrawn 2021 threshold table; a corrected revision will be balloted.";
-
-/** Runs the portal CLI on the e2e server's DATA_DIR. */
-function cli(args: string[], input = "") {
-  const run = spawnSync(process.execPath, ["--import", "tsx", "app/cli/portal.ts", ...args], {
-    cwd: process.cwd(),
-    env: { ...process.env, DATA_DIR: process.env.E2E_DATA_DIR, INIT_CWD: process.cwd() },
-    input,
-    encoding: "utf8",
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
-
-async function signIn(browser: Browser, email: string, password: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).not.toHaveURL(/\/login/);
-  return page;
-}
 
 test("the secretariat cancels an open ballot with a reason; voters see why, cannot vote, and are notified", async ({ browser, page }) => {
   test.setTimeout(120_000);

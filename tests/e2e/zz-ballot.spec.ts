@@ -7,12 +7,11 @@
  * Runs after setup-and-roles.spec.ts (which creates the admin) and also alone: it creates the admin
  * with the CLI if needed, and everything else it needs through the API.
  */
-import { spawnSync } from "node:child_process";
 import { createHash, createPublicKey, randomBytes, verify } from "node:crypto";
 import canonicalize from "canonicalize";
 import { expect, test, type Browser, type Page } from "@playwright/test";
+import { ADMIN, cli, signIn } from "./support";
 
-const ADMIN = { name: "Amina Haddad", email: "secretariat@ewtp.example", password: "correct horse battery staple" };
 const PASSWORD = "a long and private passphrase";
 const RUN = randomBytes(3).toString("hex");
 // A committee of this run only, so the roll is exactly the five voters below whatever else the suite created.
@@ -20,30 +19,8 @@ const COMMITTEE = `B${Array.from(randomBytes(3), (b) => String.fromCharCode(65 +
 
 test.describe.configure({ mode: "serial" });
 
-/** Runs the portal CLI on the e2e server's DATA_DIR. */
-function cli(args: string[], input = "") {
-  const run = spawnSync(process.execPath, ["--import", "tsx", "app/cli/portal.ts", ...args], {
-    cwd: process.cwd(),
-    env: { ...process.env, DATA_DIR: process.env.E2E_DATA_DIR, INIT_CWD: process.cwd() },
-    input,
-    encoding: "utf8",
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
-
 async function shot(page: Page, name: string) {
   await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
-}
-
-async function signIn(browser: Browser, email: string, password: string): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).not.toHaveURL(/\/login/);
-  return page;
 }
 
 let token = "";

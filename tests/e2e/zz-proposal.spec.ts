@@ -5,8 +5,8 @@
  * (which creates the admin); on a fresh portal it sets the admin up itself.
  */
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { ADMIN, signInOn } from "./support";
 
-const ADMIN = { name: "Amina Haddad", email: "secretariat@ewtp.example", password: "correct horse battery staple" };
 const suffix = Date.now().toString(36);
 const MEMBER = { name: "Wang Fang", email: `wang.fang.${suffix}@tmall.example`, password: "a long and private passphrase" };
 const TITLE = "Name the marketplace as the VAT collector";
@@ -27,13 +27,7 @@ async function shots(page: Page, name: string, fullPage = true) {
 
 let proposalPath = "";
 
-async function signIn(page: Page, who: { email: string; password: string }) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(who.email);
-  await page.getByLabel("Password").fill(who.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).not.toHaveURL(/\/login/);
-}
+const signIn = (page: Page, who: { email: string; password: string }) => signInOn(page, who.email, who.password);
 
 /** State-changing API calls from the signed-in page, as the portal's own pages would make them. */
 function api(request: APIRequestContext) {

@@ -11,29 +11,17 @@
  * expert in a committee of this run, a frozen revision, a ballot the expert approves, closed by the
  * secretariat.
  */
-import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect, test, type APIRequestContext, type Browser, type Page } from "@playwright/test";
+import { cli } from "./support";
 
 const ADMIN = { email: "secretariat@ewtp.example", password: "correct horse battery staple" };
 const STANDARD = "EWTP-TAR-001";
 
 test.describe.configure({ mode: "serial" });
-
-/** Runs the portal CLI on the e2e server's DATA_DIR. */
-function cli(args: string[], input = "") {
-  const run = spawnSync(process.execPath, ["--import", "tsx", "app/cli/portal.ts", ...args], {
-    cwd: process.cwd(),
-    env: { ...process.env, DATA_DIR: process.env.E2E_DATA_DIR, INIT_CWD: process.cwd() },
-    input,
-    encoding: "utf8",
-    timeout: 120_000,
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
 
 /** A full-page screenshot at a desktop width and at a 390 px phone width. */
 async function shots(page: Page, name: string) {

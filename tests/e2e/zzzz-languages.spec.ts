@@ -7,13 +7,12 @@
  * Runs after the other specs and also alone: it makes the admin with the CLI if needed, and its own
  * organisation, expert and member through the API.
  */
-import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { ADMIN, cli } from "./support";
 
-const ADMIN = { name: "Amina Haddad", email: "secretariat@ewtp.example", password: "correct horse battery staple" };
 const PASSWORD = "a long and private passphrase";
 const RUN = randomBytes(3).toString("hex");
 const MEMBER = `lin.${RUN}@cainiao.example`;
@@ -21,17 +20,6 @@ const EXPERT = `krause.${RUN}@itd.example`;
 let token = "";
 
 test.describe.configure({ mode: "serial" });
-
-/** Runs the portal CLI on the e2e server's DATA_DIR. */
-function cli(args: string[], input = "") {
-  const run = spawnSync(process.execPath, ["--import", "tsx", "app/cli/portal.ts", ...args], {
-    cwd: process.cwd(),
-    env: { ...process.env, DATA_DIR: process.env.E2E_DATA_DIR },
-    input,
-    encoding: "utf8",
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
 
 test.beforeAll(async ({ browser }) => {
   const created = cli(["admin:create", "--email", ADMIN.email, "--name", ADMIN.name, "--password-stdin"], `${ADMIN.password}\n`);

@@ -10,12 +10,11 @@
  * every language. Runs after the release spec (it needs a published release of EWTP-TAR-001; alone,
  * it publishes one itself through the API).
  */
-import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type APIRequestContext, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { ADMIN, cli } from "./support";
 
-const ADMIN = { name: "Amina Haddad", email: "secretariat@ewtp.example", password: "correct horse battery staple" };
 const PASSWORD = "a long and private passphrase";
 const RUN = randomBytes(3).toString("hex");
 const MEMBER = `axe.member.${RUN}@cainiao.example`;
@@ -25,17 +24,6 @@ const LANGS = ["en", "zh", "de", "fr", "es", "ar"] as const;
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 
 test.describe.configure({ mode: "serial" });
-
-/** Runs the portal CLI on the e2e server's DATA_DIR. */
-function cli(args: string[], input = "") {
-  const run = spawnSync(process.execPath, ["--import", "tsx", "app/cli/portal.ts", ...args], {
-    cwd: process.cwd(),
-    env: { ...process.env, DATA_DIR: process.env.E2E_DATA_DIR },
-    input,
-    encoding: "utf8",
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
 
 function apiWith(request: APIRequestContext, token: string) {
   return async (method: string, url: string, data?: unknown) => {

@@ -5,11 +5,10 @@
  * the way shows a visible focus ring. Someone else opening the draft is announced politely. Alone or after the other specs: it makes its own standard,
  * committee, expert and ballot through the API.
  */
-import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
+import { ADMIN, cli } from "./support";
 
-const ADMIN = { name: "Amina Haddad", email: "secretariat@ewtp.example", password: "correct horse battery staple" };
 const PASSWORD = "a long and private passphrase";
 const RUN = randomBytes(3).toString("hex");
 const COMMITTEE = `K${Array.from(randomBytes(3), (b) => String.fromCharCode(65 + (b % 26))).join("")}`;
@@ -17,17 +16,6 @@ const EXPERT = { email: `keyboard.${RUN}@experts.example`, name: "Dr. Keya Lindq
 const SCOPE = "Parcels declared under the simplified procedure are released within four hours of arrival at the border office.";
 
 test.describe.configure({ mode: "serial" });
-
-/** Runs the portal CLI on the e2e server's DATA_DIR. */
-function cli(args: string[], input = "") {
-  const run = spawnSync(process.execPath, ["--import", "tsx", "app/cli/portal.ts", ...args], {
-    cwd: process.cwd(),
-    env: { ...process.env, DATA_DIR: process.env.E2E_DATA_DIR },
-    input,
-    encoding: "utf8",
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
 
 /** What has the focus: a short description, and whether it shows a focus indicator (outline or ring). */
 async function focused(page: Page) {

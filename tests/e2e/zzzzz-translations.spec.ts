@@ -4,11 +4,10 @@
  * again. Alone or after the other specs: it makes the admin with the CLI if needed and its member
  * through the API.
  */
-import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { expect, test, type Browser, type Page } from "@playwright/test";
+import { ADMIN, cli, signIn } from "./support";
 
-const ADMIN = { name: "Amina Haddad", email: "secretariat@ewtp.example", password: "correct horse battery staple" };
 const PASSWORD = "a long and private passphrase";
 const RUN = randomBytes(3).toString("hex");
 const MEMBER = `translations.${RUN}@jd.example`;
@@ -18,27 +17,6 @@ const TITLE_FR = "Droits de douane et fiscalité indirecte des envois de faible 
 const SCOPE_FR = "Qui perçoit la TVA ou la TPS, et si des droits de douane sont dus, sur les colis de faible valeur destinés aux consommateurs.";
 
 test.describe.configure({ mode: "serial" });
-
-function cli(args: string[], input = "") {
-  const run = spawnSync(process.execPath, ["--import", "tsx", "app/cli/portal.ts", ...args], {
-    cwd: process.cwd(),
-    env: { ...process.env, DATA_DIR: process.env.E2E_DATA_DIR },
-    input,
-    encoding: "utf8",
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
-
-async function signIn(browser: Browser, email: string, password: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).not.toHaveURL(/\/login/);
-  return page;
-}
 
 test.beforeAll(async ({ browser }) => {
   const created = cli(["admin:create", "--email", ADMIN.email, "--name", ADMIN.name, "--password-stdin"], `${ADMIN.password}\n`);
@@ -58,7 +36,7 @@ test.beforeAll(async ({ browser }) => {
 
 test("the secretariat gives EWTP-TAR-001 a French title and scope, French readers see them, and it can be removed", async ({ browser }) => {
   test.setTimeout(120_000);
-  const admin = await signIn(browser, ADMIN.email, ADMIN.password);
+  const admin = await signIn(browser, ADMIN.email, ADMIN.password, { viewport: { width: 1280, height: 900 } });
   await admin.goto(`/standards/${STANDARD}`);
   await admin.getByRole("link", { name: "Translated titles" }).click();
   // Client-side navigation: wait for the new page before reading its heading (the old one is still there a moment).
@@ -80,7 +58,7 @@ test("the secretariat gives EWTP-TAR-001 a French title and scope, French reader
   await admin.screenshot({ path: "test-results/screens/translations-form.png", fullPage: true });
 
   // A French reader (a member of TAR: the standard may be a draft still) sees the French title and scope, with the original named.
-  const reader = await signIn(browser, MEMBER, PASSWORD);
+  const reader = await signIn(browser, MEMBER, PASSWORD, { viewport: { width: 1280, height: 900 } });
   await reader.context().addCookies([{ name: "lang", value: "fr", url: process.env.E2E_BASE_URL! }]);
   await reader.goto(`/standards/${STANDARD}`);
   await expect(reader.locator(".page-header h1")).toHaveText(TITLE_FR);

@@ -8,13 +8,14 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { ballots } from "../../db/schema";
 import { seedDatabase } from "../../db/seed";
 import { createBallot } from "../../app/domain/ballots.server";
 import { freezeRevision } from "../../app/domain/revisions.server";
 import { closeDb, db } from "../../app/utils/db.server";
 import { readEnv, setEnv } from "../../app/utils/env.server";
 import { accessTokenFor, createAdmin, createOrg, createUser } from "../support/factories";
+import { exited, spawnListening } from "../support/process";
+import { recordApprovingBallot } from "../support/releases";
 
 export const BALLOT_STANDARD = "EWTP-TAR-001";
 export const EDITED_DOCUMENT = "standard.EWTP-CUS-001";
@@ -35,26 +36,7 @@ export const sha256 = (bytes: Buffer | string) => createHash("sha256").update(by
 /** A revision of `standardId` frozen now, and a closed ballot that approved it (voting is the ballots suite's business). */
 export function approveForPublication(standardId: string, adminId: string): string {
   const revision = freezeRevision({ standardId, actorId: adminId });
-  const at = new Date().toISOString();
-  db()
-    .insert(ballots)
-    .values({
-      id: randomUUID(),
-      standardId,
-      revision: revision.number,
-      subjectHash: revision.hash,
-      ruleJson: JSON.stringify("simple-majority"),
-      voterUnit: "individual",
-      eligibleJson: JSON.stringify({ roles: ["expert"] }),
-      opensAt: at,
-      closesAt: at,
-      status: "closed",
-      result: "approved",
-      closedAt: at,
-      createdBy: adminId,
-      createdAt: at,
-    })
-    .run();
+  recordApprovingBallot(standardId, revision, adminId);
   return revision.number;
 }
 
@@ -104,32 +86,15 @@ export function killAll(): void {
 
 /** Starts the portal (API and /collab, no build needed) as its own process on DATA_DIR; resolves when it listens. */
 export async function startPortalProcess(dataDir: string): Promise<PortalProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "tests/support/collab-server-main.ts"], {
-    env: { ...process.env, DATA_DIR: dataDir, NODE_ENV: "test" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  live.push(child);
-  let out = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (out += d));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the portal did not start:\n${out}`)), 90_000);
-    const check = () => {
-      const m = /listening on port (\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    };
-    child.stdout!.on("data", check);
-    child.once("exit", () => reject(new Error(`the portal exited:\n${out}`)));
-  });
-  return { child, base: `http://127.0.0.1:${port}`, output: () => out };
+  const { child, port, output } = await spawnListening(
+    ["--import", "tsx", "tests/support/collab-server-main.ts"],
+    { DATA_DIR: dataDir, NODE_ENV: "test" },
+    { timeoutMs: 90_000, name: "the portal", track: (c) => live.push(c) },
+  );
+  return { child, base: `http://127.0.0.1:${port}`, output };
 }
 
-/** Resolves when the process has exited (at once if it already has). */
-export const exited = (child: ChildProcess) =>
-  new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once("exit", () => r())));
+export { exited };
 
 /** Kills the portal process with SIGKILL and waits until it is gone. */
 export async function kill9(portal: PortalProcess): Promise<void> {

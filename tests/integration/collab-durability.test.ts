@@ -5,12 +5,13 @@
  * Then, because acknowledgements wait for a group commit, the process is killed while writers are
  * still typing: every edit acknowledged before the kill is there after the restart.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { markdownFromDoc } from "../../app/collab/yjs-markdown.server";
 import { connectDoc, eventually, type CollabClient } from "../support/collab";
 import { tempDataDir } from "../support/portal";
+import { exited, spawnListening } from "../support/process";
 
 const children: ChildProcess[] = [];
 const clients: CollabClient[] = [];
@@ -26,27 +27,10 @@ afterAll(() => {
 /** Starts the portal process on DATA_DIR; resolves with its base URL (and a token when asked). */
 async function startServer(makeToken: boolean): Promise<{ child: ChildProcess; base: string; token?: string }> {
   const args = ["--import", "tsx", "tests/support/collab-server-main.ts", ...(makeToken ? ["--make-token"] : [])];
-  const child = spawn(process.execPath, args, { env: { ...process.env, DATA_DIR: dataDir, NODE_ENV: "test" }, stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
-  let out = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (out += d));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
-    const check = () => {
-      const m = /listening on port (\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    };
-    child.stdout!.on("data", check);
-    child.once("exit", () => reject(new Error(`server exited:\n${out}`)));
-  });
-  return { child, base: `http://127.0.0.1:${port}`, token: /token (\S+)/.exec(out)?.[1] };
+  const { child, port, output } = await spawnListening(args, { DATA_DIR: dataDir, NODE_ENV: "test" }, { timeoutMs: 60_000, track: (c) => children.push(c) });
+  return { child, base: `http://127.0.0.1:${port}`, token: /token (\S+)/.exec(output())?.[1] };
 }
 
-const exited = (child: ChildProcess) => new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once("exit", () => r())));
 
 describe("collaborative documents", () => {
   it("keep every acknowledged edit of 10 concurrent writers through kill -9", async () => {

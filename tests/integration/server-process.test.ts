@@ -9,6 +9,7 @@ import net from "node:net";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { tempDataDir } from "../support/portal";
+import { spawnListening } from "../support/process";
 
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -18,27 +19,12 @@ afterEach(() => {
 /** Starts `node server.ts` on a free port and resolves when it listens. */
 async function startServer(dataDir: string): Promise<{ child: ChildProcess; base: string; output: () => string }> {
   expect(fs.existsSync(path.resolve("build/server/index.js")), "run `npm run build` before this test").toBe(true);
-  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
-    env: { ...process.env, NODE_ENV: "production", PORTAL_MAIN: "1", PORT: "0", DATA_DIR: dataDir },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  let out = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (out += d));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("server did not start:\n" + out)), 30_000);
-    const check = () => {
-      const m = /listening on port (\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    };
-    child.stdout!.on("data", check);
-    child.once("exit", () => reject(new Error("server exited:\n" + out)));
-  });
-  return { child, base: `http://localhost:${port}`, output: () => out };
+  const { child, port, output } = await spawnListening(
+    ["--import", "tsx", "server.ts"],
+    { NODE_ENV: "production", PORTAL_MAIN: "1", PORT: "0", DATA_DIR: dataDir },
+    { timeoutMs: 30_000, track: (c) => children.push(c) },
+  );
+  return { child, base: `http://localhost:${port}`, output };
 }
 
 /** Runs the CLI's admin:create on a DATA_DIR. */

@@ -5,33 +5,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import { Parser } from "htmlparser2";
-import { createPortal } from "../../server";
-import { closeDb, db as processDb } from "../../app/utils/db.server";
-import { readEnv, setEnv, type Env } from "../../app/utils/env.server";
-import { tempDataDir, type TestPortal } from "../support/portal";
+import { startPortal, type TestPortal } from "../support/portal";
 
 /** Starts the whole portal (pages and API, from `npm run build`) on port 0 with a temporary DATA_DIR. */
 export async function startPagesPortal(): Promise<TestPortal> {
   if (!fs.existsSync(path.resolve("build/server/index.js"))) throw new Error("run `npm run build` before the security suite");
-  const dataDir = tempDataDir("ewtp-sec-");
-  closeDb();
-  const initial = readEnv({ DATA_DIR: dataDir, PORT: "0", LOG_REQUESTS: "0" });
-  const portal = await createPortal({ mode: "production", env: initial });
-  const port = await portal.listen(0);
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const env: Env = { ...initial, port, publicUrl: baseUrl, publicOrigin: new URL(baseUrl).origin };
-  setEnv(env);
-  return {
-    baseUrl,
-    apiUrl: `${baseUrl}/api/v1`,
-    dataDir,
-    env,
-    db: processDb(),
-    close: async () => {
-      await portal.close(1000);
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  return startPortal({ mode: "production", dataDirPrefix: "ewtp-sec-" });
 }
 
 /**

@@ -15,19 +15,16 @@ import { freezeRevision } from "../../app/domain/revisions.server";
 import { db } from "../../app/utils/db.server";
 
 /**
- * Publishes the standard's draft (replaced by `markdown` when given) through the real path: a new
- * frozen revision, a closed approved ballot on it, then `publishRelease` by the admin. Returns the
- * signed manifest and its exact bytes as served.
+ * Writes a closed ballot that approved `revision` of `standardId` (opened and closed at `now`), so
+ * the revision may be published. Voting is the ballots tests' business, not serving's.
  */
-export function publishTestRelease(input: { standard: string; adminId: string; markdown?: string; version?: string; now?: Date }): { manifest: ReleaseManifest; version: string } {
-  const d = db();
-  if (input.markdown !== undefined) saveDraft({ standardId: input.standard, markdown: input.markdown, actorId: input.adminId });
-  const revision = freezeRevision({ standardId: input.standard, actorId: input.adminId });
-  const at = (input.now ?? new Date()).toISOString();
-  d.insert(ballots)
+export function recordApprovingBallot(standardId: string, revision: { number: string; hash: string }, adminId: string, now = new Date()): void {
+  const at = now.toISOString();
+  db()
+    .insert(ballots)
     .values({
       id: randomUUID(),
-      standardId: input.standard,
+      standardId,
       revision: revision.number,
       subjectHash: revision.hash,
       ruleJson: JSON.stringify("simple-majority"),
@@ -38,10 +35,22 @@ export function publishTestRelease(input: { standard: string; adminId: string; m
       status: "closed",
       result: "approved",
       closedAt: at,
-      createdBy: input.adminId,
+      createdBy: adminId,
       createdAt: at,
     })
     .run();
+}
+
+/**
+ * Publishes the standard's draft (replaced by `markdown` when given) through the real path: a new
+ * frozen revision, a closed approved ballot on it, then `publishRelease` by the admin. Returns the
+ * signed manifest and its exact bytes as served.
+ */
+export function publishTestRelease(input: { standard: string; adminId: string; markdown?: string; version?: string; now?: Date }): { manifest: ReleaseManifest; version: string } {
+  const d = db();
+  if (input.markdown !== undefined) saveDraft({ standardId: input.standard, markdown: input.markdown, actorId: input.adminId });
+  const revision = freezeRevision({ standardId: input.standard, actorId: input.adminId });
+  recordApprovingBallot(input.standard, revision, input.adminId, input.now);
   const admin = d.select().from(users).where(eq(users.id, input.adminId)).get();
   if (!admin) throw new Error(`No user ${input.adminId}`);
   const manifest = publishRelease({ standardId: input.standard, revision: revision.number, version: input.version }, actorFor(admin), input.now);
