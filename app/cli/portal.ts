@@ -170,7 +170,12 @@ const commands: Record<string, Command> = {
       const out = path.resolve(io.cwd, flags.out);
       if (fs.existsSync(out)) throw new CommandError(`${out} already exists; a backup never overwrites a file`);
       if (!fs.existsSync(path.dirname(out))) throw new CommandError(`the folder ${path.dirname(out)} does not exist`);
-      const source = openPortalDatabase();
+      // A backup only reads: a read-only connection, without the migrations and seeding the other
+      // commands run on opening (they take the write lock a running portal needs for its writes).
+      const file = path.join(readEnv().dataDir, "portal.db");
+      if (!fs.existsSync(file)) throw new CommandError(`there is no database at ${file} to back up (is DATA_DIR right?)`);
+      const source = new Database(file, { readonly: true, fileMustExist: true });
+      source.pragma("busy_timeout = 5000");
       // Claim the name atomically, so a file appearing meanwhile is not overwritten either.
       try {
         fs.closeSync(fs.openSync(out, "wx"));
@@ -180,7 +185,7 @@ const commands: Record<string, Command> = {
       try {
         // After the first step, copy every remaining page in one step: one read transaction, so the
         // running portal's writes (another connection) cannot restart the copy again and again.
-        const progress = await source.$client.backup(out, { progress: () => 0x7fffffff });
+        const progress = await source.backup(out, { progress: () => 0x7fffffff });
         // Make the copy one self-contained file (no -wal/-shm beside it) and check it reads back.
         const copy = new Database(out, { fileMustExist: true });
         try {
@@ -194,6 +199,8 @@ const commands: Record<string, Command> = {
       } catch (err) {
         fs.rmSync(out, { force: true });
         throw err;
+      } finally {
+        source.close();
       }
     },
   },
