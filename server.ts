@@ -98,7 +98,7 @@ export async function createPortal(options: { mode: PortalMode; env?: Env; build
   app.use(crossSiteGuard());
   // Page forms are small; a body over the limit is refused before anything reads it.
   app.use((req, res, next) => {
-    // The editor pages post a whole serialized document; they check its size themselves (5 MB).
+    // The editor pages post rule checks whose sources may reach the rule core's limit (MAX_CHECK_CHARS, 5 MiB); they check the size themselves.
     const limit = EDITOR_PAGE.test(req.path) ? MAX_EDITOR_BODY_BYTES : MAX_BODY_BYTES;
     if (Number(req.headers["content-length"] ?? 0) <= limit) return next();
     if (req.path.startsWith("/api/")) return res.status(413).json({ error: { code: "payload_too_large", message: `The body is larger than ${limit} bytes.` } });

@@ -14,6 +14,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { seedDatabase, standardsFolder } from "../db/seed";
+import { prng } from "../db/prng";
 import { standards as standardsTable } from "../db/schema";
 import { markdownBlocks } from "../app/domain/redline";
 import { search } from "../app/domain/search.server";
@@ -36,17 +37,6 @@ const WARMUP = 5;
 const TARGET_P95_MS = 50;
 const COMMITTEES = ["TAR", "LOG", "CUS", "TRU", "PAY"];
 
-/** A small deterministic PRNG (mulberry32), so every run builds the same corpus. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function time(fn: () => unknown, iterations: number): { p50: number; p95: number; mean: number; results: number } {
   let results = 0;

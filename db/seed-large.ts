@@ -35,6 +35,7 @@ import { markdownToEditorState } from "../app/editor/markdown";
 import { db } from "../app/utils/db.server";
 import { readEnv, setEnv } from "../app/utils/env.server";
 import { seedDatabase, standardsFolder } from "./seed";
+import { prng } from "./prng";
 
 export const LARGE_COMMITTEES = ["TAR", "LOG", "CUS", "TRU", "PAY"] as const;
 /** The password every seeded member has (for signing in to a seeded portal by hand). */
@@ -52,17 +53,6 @@ export type LargeSeedResult = {
   examples: { publishedStandard: string; draftStandard: string; closedBallot: string; openBallot: string };
 };
 
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sha256 = (s: string) => createHash("sha256").update(s, "utf8").digest("hex");
 

@@ -6,6 +6,7 @@
  * until the commit that holds its update. A document loads from its latest snapshot plus the updates
  * after it; compaction folds them into a new snapshot in one transaction.
  */
+import type Database from "better-sqlite3";
 import * as Y from "yjs";
 import { getDraft } from "../domain/standards.server";
 import { findProposal, proposalText } from "../domain/proposals.server";
@@ -57,6 +58,7 @@ export function groupCommit(options: { retryMs?: number; onFailure?: (docNames: 
   // Consecutive failed commits: retries back off (a locked database blocks the process for
   // busy_timeout on every attempt), up to five times the base delay.
   let failedInARow = 0;
+  let prepared: { client: Database.Database; insert: Database.Statement } | null = null;
   const retryDelay = () => (options.retryMs ?? 1000) * Math.min(2 ** failedInARow++, 5);
 
   const commit = () => {
@@ -68,7 +70,9 @@ export function groupCommit(options: { retryMs?: number; onFailure?: (docNames: 
     if (queue.length > 0) {
       const batch = queue;
       const client = db().$client;
-      const insert = client.prepare("insert into collab_updates (doc_name, \"update\", user_id, created_at) values (?, ?, ?, ?)");
+      // Prepared once per connection: this runs for every batch of edits (the hot path).
+      if (prepared?.client !== client) prepared = { client, insert: client.prepare("insert into collab_updates (doc_name, \"update\", user_id, created_at) values (?, ?, ?, ?)") };
+      const { insert } = prepared;
       const at = new Date().toISOString();
       client.transaction(() => {
         for (const u of batch) insert.run(u.docName, Buffer.from(u.update), u.userId, at);

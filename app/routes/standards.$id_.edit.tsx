@@ -18,9 +18,8 @@ import { useHydrated } from "../editor/client-only";
 import { DocumentPreview } from "../editor/document-preview";
 import { markdownToEditorState, ruleSourcesOf } from "../editor/markdown";
 import { CHECK_INTENT, type CheckRulesResponse } from "../editor/rule-checks";
-import { checkRuleSources } from "../editor/rule-check.server";
+import { MAX_CHECK_CHARS, checkRuleSources } from "../editor/rule-check.server";
 import { StandardEditor } from "../editor/StandardEditor";
-import { MAX_EDITOR_STATE_BYTES } from "../editor/state-schema";
 import { documentTitle } from "../i18n/i18n";
 import { can } from "../policies/policy";
 
@@ -65,7 +64,7 @@ export function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   requireDraftReader(request, params.id ?? "");
   const length = Number(request.headers.get("content-length") ?? "0");
-  if (length > MAX_EDITOR_STATE_BYTES + 64 * 1024) {
+  if (length > MAX_CHECK_CHARS + 64 * 1024) {
     return data<CheckRulesResponse>({ checkError: "The request is too large." }, { status: 413 });
   }
   const form = await request.formData();

@@ -7,8 +7,8 @@
  * the accounts) on a fresh standard of committee TAR created here, so no other spec depends on it.
  */
 import { expect, test, type Browser, type BrowserContext, type Page, type WebSocketRoute } from "@playwright/test";
+import { ADMIN } from "./support";
 
-const ADMIN = { email: "secretariat@ewtp.example", password: "correct horse battery staple" };
 const PASSWORD = "a long and private passphrase";
 const EXPERT = { email: "weber@itd.example" };
 const MEMBER = { email: "zhang.min@cainiao.example" };

@@ -6,8 +6,8 @@
  * on a fresh standard of committee TAR created here, so no other spec depends on its text.
  */
 import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { ADMIN } from "./support";
 
-const ADMIN = { email: "secretariat@ewtp.example", password: "correct horse battery staple" };
 const PASSWORD = "a long and private passphrase";
 const EXPERT = { email: "weber@itd.example", name: "Dr. Jonas Weber" };
 const MEMBER = { email: "zhang.min@cainiao.example", name: "Zhang Min" };

@@ -7,8 +7,8 @@
  * creates the accounts) on a fresh standard of committee TAR created here.
  */
 import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { ADMIN } from "./support";
 
-const ADMIN = { email: "secretariat@ewtp.example", password: "correct horse battery staple" };
 const PASSWORD = "a long and private passphrase";
 const EXPERT = { email: "weber@itd.example", name: "Dr. Jonas Weber" };
 const OBSERVER = { email: "li.wei@customs.example", name: "Li Wei" };

@@ -5,8 +5,8 @@
  * after setup-and-roles.spec.ts, which creates the admin.
  */
 import { expect, test, type Page } from "@playwright/test";
+import { ADMIN } from "./support";
 
-const ADMIN = { email: "secretariat@ewtp.example", password: "correct horse battery staple" };
 const NEW_TITLE = "EU: import VAT charged at checkout under the IOSS";
 
 async function shot(page: Page, name: string) {

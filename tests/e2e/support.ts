@@ -34,3 +34,23 @@ export async function signIn(browser: Browser, email: string, password: string, 
   await signInOn(page, email, password);
   return page;
 }
+
+/** Makes sure the secretariat account exists (specs run alone create it; after setup it is there already). */
+export function ensureAdmin(): void {
+  const created = cli(["admin:create", "--email", ADMIN.email, "--name", ADMIN.name, "--password-stdin"], `${ADMIN.password}\n`);
+  expect(created.code === 0 || /already exists/.test(created.stderr), created.stderr).toBe(true);
+}
+
+/** A new browser context calling /api/v1 as the secretariat with a fresh token; each call must succeed. */
+export async function adminApi(browser: Browser, label: string) {
+  ensureAdmin();
+  const token = cli(["token:create", "--email", ADMIN.email, "--label", label]).stdout.trim();
+  const context = await browser.newContext();
+  const api = async (method: string, url: string, data?: unknown) => {
+    const res = await context.request.fetch(`/api/v1${url}`, { method, headers: { authorization: `Bearer ${token}` }, ...(data !== undefined ? { data } : {}) });
+    const body = await res.json().catch(() => null);
+    expect(res.status(), `${method} ${url}: ${JSON.stringify(body)}`).toBeLessThan(300);
+    return body;
+  };
+  return { api, close: () => context.close() };
+}

@@ -16,9 +16,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect, test, type APIRequestContext, type Browser, type Page } from "@playwright/test";
-import { cli } from "./support";
+import { ADMIN, cli, ensureAdmin } from "./support";
 
-const ADMIN = { email: "secretariat@ewtp.example", password: "correct horse battery staple" };
 const STANDARD = "EWTP-TAR-001";
 
 test.describe.configure({ mode: "serial" });
@@ -34,8 +33,7 @@ async function shots(page: Page, name: string) {
 
 /** Signs the secretariat in (creating its admin with the CLI when this portal is fresh). */
 async function signIn(browser: Browser): Promise<Page> {
-  const created = cli(["admin:create", "--email", ADMIN.email, "--name", "Amina Haddad", "--password-stdin"], `${ADMIN.password}\n`);
-  expect(created.code === 0 || /already exists/.test(created.stderr), created.stderr).toBe(true);
+  ensureAdmin();
   const page = await (await browser.newContext()).newPage();
   await page.goto("/login");
   await page.getByLabel("Email").fill(ADMIN.email);

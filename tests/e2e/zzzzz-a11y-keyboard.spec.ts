@@ -7,7 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
-import { ADMIN, cli } from "./support";
+import { ADMIN, adminApi } from "./support";
 
 const PASSWORD = "a long and private passphrase";
 const RUN = randomBytes(3).toString("hex");
@@ -55,16 +55,7 @@ let standardId = "";
 let ballotUrl = "";
 
 test.beforeAll(async ({ browser }) => {
-  const created = cli(["admin:create", "--email", ADMIN.email, "--name", ADMIN.name, "--password-stdin"], `${ADMIN.password}\n`);
-  expect(created.code === 0 || /already exists/.test(created.stderr), created.stderr).toBe(true);
-  const token = cli(["token:create", "--email", ADMIN.email, "--label", `e2e keyboard ${RUN}`]).stdout.trim();
-  const context = await browser.newContext();
-  const api = async (method: string, url: string, data?: unknown) => {
-    const res = await context.request.fetch(`/api/v1${url}`, { method, headers: { authorization: `Bearer ${token}` }, ...(data !== undefined ? { data } : {}) });
-    const body = await res.json().catch(() => null);
-    expect(res.status(), `${method} ${url}: ${JSON.stringify(body)}`).toBeLessThan(300);
-    return body;
-  };
+  const { api, close } = await adminApi(browser, `e2e keyboard ${RUN}`);
   await api("POST", "/committees", { code: COMMITTEE, name: `Keyboard test ${RUN}` });
   const org = await api("POST", "/orgs", { name: `Keyboard Experts ${RUN}`, kind: "expert", country: "SE" });
   await api("POST", "/users", { email: EXPERT.email, name: EXPERT.name, orgId: org.org.id, role: "expert", committees: [COMMITTEE], password: PASSWORD });
@@ -80,7 +71,7 @@ test.beforeAll(async ({ browser }) => {
     resultsVisible: "live",
   });
   ballotUrl = `/ballots/${ballot.ballot.id}`;
-  await context.close();
+  await close();
 });
 
 test("an expert signs in, comments on a passage and votes with the keyboard alone", async ({ browser }) => {

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { ADMIN, cli, signIn } from "./support";
+import { ADMIN, adminApi, signIn } from "./support";
 
 const PASSWORD = "a long and private passphrase";
 const RUN = randomBytes(3).toString("hex");
@@ -19,19 +19,10 @@ const SCOPE_FR = "Qui perçoit la TVA ou la TPS, et si des droits de douane sont
 test.describe.configure({ mode: "serial" });
 
 test.beforeAll(async ({ browser }) => {
-  const created = cli(["admin:create", "--email", ADMIN.email, "--name", ADMIN.name, "--password-stdin"], `${ADMIN.password}\n`);
-  expect(created.code === 0 || /already exists/.test(created.stderr), created.stderr).toBe(true);
-  const token = cli(["token:create", "--email", ADMIN.email, "--label", `e2e translations ${RUN}`]).stdout.trim();
-  const context = await browser.newContext();
-  const api = async (method: string, url: string, data?: unknown) => {
-    const res = await context.request.fetch(`/api/v1${url}`, { method, headers: { authorization: `Bearer ${token}` }, ...(data !== undefined ? { data } : {}) });
-    const body = await res.json().catch(() => null);
-    expect(res.status(), `${method} ${url}: ${JSON.stringify(body)}`).toBeLessThan(300);
-    return body;
-  };
+  const { api, close } = await adminApi(browser, `e2e translations ${RUN}`);
   const org = await api("POST", "/orgs", { name: `JD Worldwide ${RUN}`, kind: "company", country: "CN" });
   await api("POST", "/users", { email: MEMBER, name: "Zhou Min", orgId: org.org.id, role: "member", committees: ["TAR"], password: PASSWORD });
-  await context.close();
+  await close();
 });
 
 test("the secretariat gives EWTP-TAR-001 a French title and scope, French readers see them, and it can be removed", async ({ browser }) => {

@@ -87,8 +87,11 @@ describe("collaborative documents", () => {
       }),
     );
     let killed = false;
+    // Type until the kill (bounded in time, not in count: on a slow machine a count ran out before
+    // every writer had edits acknowledged, and the kill then came after all typing had stopped).
+    const typingEnds = Date.now() + 90_000;
     const typing = writers.map(async (w, i) => {
-      while (!killed && pushed[i] < 400) {
+      while (!killed && Date.now() < typingEnds) {
         w.doc.getArray<string>("probe-2").push([`writer ${i} live edit ${pushed[i]}`]);
         pushed[i]++;
         await new Promise((r) => setTimeout(r, 2 + Math.random() * 8));
