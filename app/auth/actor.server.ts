@@ -5,7 +5,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { accessTokens, committeeMembers, users } from "../../db/schema";
 import type { Actor } from "../policies/policy";
-import { db } from "../utils/db.server";
+import { bookkeeping, db } from "../utils/db.server";
 import { readSessionToken, validateSessionToken, type Session } from "./session.server";
 import { sha256Hex } from "./tokens.server";
 
@@ -68,7 +68,7 @@ export function authenticateAccessToken(token: string): Authenticated | null {
   const now = new Date().toISOString();
   // Record the last use at minute precision to avoid a write on every request.
   if (!row.lastUsedAt || row.lastUsedAt.slice(0, 16) !== now.slice(0, 16)) {
-    d.update(accessTokens).set({ lastUsedAt: now }).where(eq(accessTokens.id, row.id)).run();
+    bookkeeping(() => d.update(accessTokens).set({ lastUsedAt: now }).where(eq(accessTokens.id, row.id)).run());
   }
   return { actor: actorFor(user, row.readOnly), user, via: "token", tokenId: row.id };
 }

@@ -5,7 +5,7 @@
  */
 import { eq, lt, or } from "drizzle-orm";
 import { sessions } from "../../db/schema";
-import { db } from "../utils/db.server";
+import { bookkeeping, db } from "../utils/db.server";
 import { env } from "../utils/env.server";
 import { hexEqual, randomSecret, sha256Hex } from "./tokens.server";
 
@@ -52,7 +52,7 @@ export function validateSessionToken(token: string, now = Date.now()): Session |
   if (now - session.lastVerifiedAt >= ACTIVITY_WRITE_INTERVAL_MS) {
     session.lastVerifiedAt = now;
     session.expiresAt = Math.min(now + IDLE_TIMEOUT_MS, session.absoluteExpiresAt);
-    d.update(sessions).set({ lastVerifiedAt: now, expiresAt: session.expiresAt }).where(eq(sessions.id, id)).run();
+    bookkeeping(() => d.update(sessions).set({ lastVerifiedAt: now, expiresAt: session.expiresAt }).where(eq(sessions.id, id)).run());
   }
   return session;
 }

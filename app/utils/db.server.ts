@@ -9,6 +9,7 @@ import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3"
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import * as schema from "../../db/schema";
 import { env } from "./env.server";
+import { storageFailure } from "./errors";
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
@@ -59,5 +60,28 @@ export function databaseReachable(): boolean {
     return db().$client.prepare("select 1 as ok").get() !== undefined;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Runs a write that only keeps records up to date (a token's or a session's last use): when the
+ * storage refuses it (disk full, or locked by another process past busy_timeout) it is logged and
+ * skipped at once, so reading who someone is never fails, nor waits, nor ends the process from a
+ * timer, because of bookkeeping. Any other error is thrown as usual.
+ */
+export function bookkeeping(write: () => void): void {
+  // It does not wait for a lock another process holds: waiting up to busy_timeout on every request
+  // for a last-use stamp would stall the whole portal.
+  const sqlite = db().$client;
+  const timeout = sqlite.pragma("busy_timeout", { simple: true }) as number;
+  sqlite.pragma("busy_timeout = 0");
+  try {
+    write();
+  } catch (error) {
+    const failure = storageFailure(error);
+    if (!failure) throw error;
+    console.warn(`[db] bookkeeping write skipped (${failure.code}); it is retried on the next use`);
+  } finally {
+    sqlite.pragma(`busy_timeout = ${Number(timeout)}`);
   }
 }

@@ -214,6 +214,30 @@ describe.each(FAULTS)("when $name", (fault) => {
     expect(stored.getArray<string>("probe").toArray()).toContain(label);
     stored.destroy();
   }, 90_000);
+  it("who someone is is still known: an API read, a page and the collaboration re-check go on, skipping the last-use bookkeeping", async () => {
+    const watcher = connectDoc(base, EDITED_DOCUMENT, { token: scenario.adminToken });
+    clients.push(watcher);
+    await watcher.synced;
+    // Make the next use of every token and session want to record itself.
+    sqlite.prepare("update access_tokens set last_used_at = '2000-01-01T00:00:00.000Z'").run();
+    sqlite.prepare("update sessions set last_verified_at = 0").run();
+    const before = snapshot();
+    const lift = await fault.start();
+    try {
+      const read = await api(base, scenario.adminToken, "GET", "/standards/EWTP-CUS-001");
+      expect(read.status, JSON.stringify(read.body)).toBe(200);
+      const page = await fetch(`${base}/ballots/${scenario.ballotId}`, { headers: { cookie: voterCookie } });
+      expect(page.status).toBe(200);
+      // The re-check runs on a timer in the portal: a throw there would end the process.
+      const { liveDocuments } = await import("../../app/collab/live.server");
+      expect(() => (liveDocuments() as unknown as { recheck: () => void }).recheck()).not.toThrow();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(watcher.closeCodes).toEqual([]);
+      expect(snapshot()).toEqual(before);
+    } finally {
+      await lift();
+    }
+  }, 90_000);
 });
 
 describe("the OpenAPI document", () => {

@@ -14,8 +14,17 @@ export function sessionRecheck(options: { intervalMs: number }): { extension: Ex
   const check = () => {
     for (const entry of open) {
       const ctx = entry.connection.context as CollabContext;
-      const auth = authenticateCredential(ctx.credential ?? {});
-      const access = documentAccess(auth, entry.documentName);
+      let auth: ReturnType<typeof authenticateCredential>;
+      let access: ReturnType<typeof documentAccess>;
+      try {
+        auth = authenticateCredential(ctx.credential ?? {});
+        access = documentAccess(auth, entry.documentName);
+      } catch (error) {
+        // The database could not be read (locked by another process, or failing): this runs on a
+        // timer, where a throw would end the process. Keep the connection; the next round decides.
+        console.error(`[collab] could not re-check ${entry.documentName} for user ${ctx.userId}: ${(error as Error).message}; trying again next round`);
+        continue;
+      }
       // A renamed or re-roled user's next presence says so.
       if (auth) ctx.presence = { userId: auth.user.id, name: auth.user.name, role: auth.user.role };
       if (access === "none" || (access === "read" && !ctx.readOnly)) {
