@@ -2,10 +2,12 @@
  * Durable storage of the collaborative documents: every Yjs update is appended to `collab_updates`
  * (better-sqlite3, synchronous=FULL) before its sender is acknowledged. Updates that arrive together
  * are appended by group commit (`groupCommit`): one transaction, one fsync, for everything that
- * arrived within one turn of the event loop; the persistence extension holds each acknowledgement
- * until the commit that holds its update. A document loads from its latest snapshot plus the updates
+ * arrived while the previous commit was being made durable — the fsync runs off the event loop, so
+ * edits keep flowing meanwhile; the persistence extension holds each acknowledgement until the
+ * commit that holds its update is on disk. A document loads from its latest snapshot plus the updates
  * after it; compaction folds them into a new snapshot in one transaction.
  */
+import fs from "node:fs";
 import type Database from "better-sqlite3";
 import * as Y from "yjs";
 import { getDraft } from "../domain/standards.server";
@@ -31,77 +33,200 @@ export function appendUpdate(docName: string, update: Uint8Array, userId: string
 type PendingUpdate = { docName: string; update: Uint8Array; userId: string | null };
 
 /**
- * Group commit of updates: `enqueue` queues an update, and the queue is appended in one transaction
- * at the end of the current turn of the event loop (setImmediate: after every message already read
- * from the sockets has been applied). `afterCommit` runs a callback once everything queued so far is
- * committed — at once when nothing is pending. A failed commit keeps the queue (and the callbacks,
- * i.e. the acknowledgements) and retries, so nothing is acknowledged that is not on disk.
+ * Group commit of updates: `enqueue` queues an update, and at the end of the current turn of the
+ * event loop (setImmediate: after every message already read from the sockets has been applied) the
+ * queue is appended in one transaction. The fsync that makes it durable does not run on the event
+ * loop: the transaction is written to the WAL with synchronous=NORMAL (no fsync), then the WAL file
+ * is fdatasync'd on libuv's thread pool, and only then are the batch's callbacks — the senders'
+ * acknowledgements — run. Updates arriving meanwhile wait and go together in the next commit, so a
+ * busier document gets larger commits, not more of them. What is acknowledged is on disk exactly as
+ * with synchronous=FULL (ADR 0007). `afterCommit` runs a callback once everything queued so far is
+ * durable — at once when nothing is pending. A failed commit keeps the queue (and the callbacks) and
+ * retries, so nothing is acknowledged that is not on disk.
  */
 export type GroupCommit = {
   enqueue: (docName: string, update: Uint8Array, userId: string | null) => void;
-  /** True while updates wait for a commit. */
+  /** True while updates wait for a commit or for their fsync. */
   pending: () => boolean;
-  /** Runs `callback` after the commit holding every update queued so far (at once if none is). */
+  /** Runs `callback` after the commit holding every update queued so far is on disk (at once if none is). */
   afterCommit: (callback: () => void) => void;
-  /** Commits the queue now, synchronously (API changes, compaction, unload, shutdown). Throws when the commit fails. */
+  /** Commits the queue now, synchronously and durably (API changes, compaction, unload, shutdown). Throws when the commit fails. */
   flush: () => void;
+  /** Commits what is queued and stops: later updates are neither stored nor acknowledged (their senders resend them). */
+  close: () => void;
   /** Counters: commits made and updates appended (tests and the benchmark read them). */
   stats: () => { commits: number; updates: number; failures: number };
 };
+
+/** Makes everything written to the WAL file so far durable, off the event loop. */
+async function syncWal(walFile: string): Promise<void> {
+  const handle = await fs.promises.open(walFile, "r");
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The same, on the event loop (flush). */
+function syncWalNow(walFile: string): void {
+  const fd = fs.openSync(walFile, "r");
+  try {
+    fs.fdatasyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 
 /** Builds a group-commit queue over the portal's database. */
 export function groupCommit(options: { retryMs?: number; onFailure?: (docNames: Set<string>, error: unknown) => void } = {}): GroupCommit {
   let queue: PendingUpdate[] = [];
   let callbacks: (() => void)[] = [];
-  let scheduled: NodeJS.Immediate | NodeJS.Timeout | null = null;
+  // The batch written to the WAL whose fdatasync is under way, and the callbacks waiting for it.
+  let syncing: { callbacks: (() => void)[] } | null = null;
+  let immediate: NodeJS.Immediate | null = null;
+  let retry: NodeJS.Timeout | null = null;
+  let lastError: unknown = null;
+  // After close nothing more is committed or acknowledged.
+  let closed = false;
   const stats = { commits: 0, updates: 0, failures: 0 };
   // Consecutive failed commits: retries back off (a locked database blocks the process for
   // busy_timeout on every attempt), up to five times the base delay.
   let failedInARow = 0;
-  let prepared: { client: Database.Database; insert: Database.Statement } | null = null;
+  let prepared: { client: Database.Database; insert: Database.Statement; walFile: string | null } | null = null;
   const retryDelay = () => (options.retryMs ?? 1000) * Math.min(2 ** failedInARow++, 5);
 
-  const commit = () => {
-    if (scheduled) {
-      clearImmediate(scheduled as NodeJS.Immediate);
-      clearTimeout(scheduled as NodeJS.Timeout);
-      scheduled = null;
+  /** The connection, its prepared insert, and its WAL file (null when there is none: the commit then syncs itself). */
+  const connection = () => {
+    const client = db().$client;
+    // Prepared once per connection: this runs for every batch of edits (the hot path).
+    if (prepared?.client !== client) {
+      const wal = !client.memory && String(client.pragma("journal_mode", { simple: true })).toLowerCase() === "wal";
+      prepared = {
+        client,
+        insert: client.prepare("insert into collab_updates (doc_name, \"update\", user_id, created_at) values (?, ?, ?, ?)"),
+        walFile: wal ? `${client.name}-wal` : null,
+      };
     }
-    if (queue.length > 0) {
-      const batch = queue;
-      const client = db().$client;
-      // Prepared once per connection: this runs for every batch of edits (the hot path).
-      if (prepared?.client !== client) prepared = { client, insert: client.prepare("insert into collab_updates (doc_name, \"update\", user_id, created_at) values (?, ?, ?, ?)") };
-      const { insert } = prepared;
-      const at = new Date().toISOString();
-      client.transaction(() => {
-        for (const u of batch) insert.run(u.docName, Buffer.from(u.update), u.userId, at);
-      })();
-      // Only now is the batch on disk: drop it from the queue.
-      queue = queue.slice(batch.length);
-      stats.commits++;
-      stats.updates += batch.length;
-      failedInARow = 0;
+    return prepared;
+  };
+
+  /** Writes a batch in one transaction; `durable`: fsync'd before returning (synchronous=FULL), else only written to the WAL. */
+  const write = (batch: PendingUpdate[], durable: boolean) => {
+    const { client, insert, walFile } = connection();
+    const at = new Date().toISOString();
+    const append = client.transaction(() => {
+      for (const u of batch) insert.run(u.docName, Buffer.from(u.update), u.userId, at);
+    });
+    if (durable || !walFile) return append();
+    const level = client.pragma("synchronous", { simple: true }) as number;
+    client.pragma("synchronous = NORMAL");
+    try {
+      append();
+    } finally {
+      client.pragma(`synchronous = ${Number(level)}`);
     }
-    const done = callbacks;
-    callbacks = [];
+  };
+
+  const succeeded = (count: number, done: (() => void)[]) => {
+    stats.commits++;
+    stats.updates += count;
+    failedInARow = 0;
+    lastError = null;
     for (const callback of done) callback();
   };
 
-  const run = () => {
-    scheduled = null;
-    try {
-      commit();
-    } catch (error) {
-      stats.failures++;
-      console.error(`[collab] group commit of ${queue.length} updates failed, retrying (acknowledgements held): ${(error as Error).message}`);
-      scheduled = setTimeout(run, retryDelay());
-      options.onFailure?.(new Set(queue.map((u) => u.docName)), error);
+  const failed = (batch: PendingUpdate[], held: (() => void)[], error: unknown) => {
+    stats.failures++;
+    queue = batch.concat(queue);
+    callbacks = held.concat(callbacks);
+    lastError = error;
+    console.error(`[collab] group commit of ${batch.length} updates failed, retrying (acknowledgements held): ${(error as Error).message}`);
+    if (!retry) {
+      retry = setTimeout(() => {
+        retry = null;
+        start();
+      }, retryDelay());
+      retry.unref();
     }
+    options.onFailure?.(new Set(queue.map((u) => u.docName)), error);
   };
 
   const schedule = () => {
-    if (!scheduled) scheduled = setImmediate(run);
+    if (!immediate && !syncing && !retry && !closed) immediate = setImmediate(start);
+  };
+
+  /** Writes the queue to the WAL and starts its fsync, unless an fsync is under way or a retry waits. */
+  const start = () => {
+    if (immediate) clearImmediate(immediate);
+    immediate = null;
+    if (syncing || retry || closed) return;
+    const batch = queue;
+    const held = callbacks;
+    queue = [];
+    callbacks = [];
+    if (batch.length === 0) {
+      for (const callback of held) callback();
+      return;
+    }
+    const { walFile } = connection();
+    try {
+      write(batch, false);
+    } catch (error) {
+      failed(batch, held, error);
+      return;
+    }
+    if (!walFile) return succeeded(batch.length, held);
+    const waiting = { callbacks: held };
+    syncing = waiting;
+    syncWal(walFile).then(
+      () => {
+        if (syncing === waiting) syncing = null;
+        succeeded(batch.length, waiting.callbacks);
+        if (queue.length > 0 || callbacks.length > 0) schedule();
+      },
+      (error: unknown) => {
+        // The batch is in the database but perhaps not on disk: never acknowledged. Its editors are
+        // told (their sockets close) and resend it; storing an update twice is harmless.
+        if (syncing === waiting) syncing = null;
+        stats.failures++;
+        console.error(`[collab] fsync of ${batch.length} updates failed; not acknowledged: ${(error as Error).message}`);
+        options.onFailure?.(new Set(batch.map((u) => u.docName)), error);
+        if (queue.length > 0 || callbacks.length > 0) schedule();
+      },
+    );
+  };
+
+  const flush = () => {
+    if (closed) {
+      if (queue.length > 0) throw new Error("the collaboration server has stopped; these updates were not stored");
+      return;
+    }
+    // A waiting retry is tried now.
+    if (immediate) clearImmediate(immediate);
+    immediate = null;
+    if (retry) clearTimeout(retry);
+    retry = null;
+    const batch = queue;
+    const held = callbacks;
+    queue = [];
+    callbacks = [];
+    const { walFile } = connection();
+    try {
+      // A durable commit fsyncs the whole WAL, with the batch whose own fsync is still under way.
+      if (batch.length > 0) write(batch, true);
+      else if (syncing && walFile) syncWalNow(walFile);
+    } catch (error) {
+      failed(batch, held, error);
+      throw error;
+    }
+    if (syncing) {
+      const done = syncing.callbacks;
+      syncing.callbacks = [];
+      for (const callback of done) callback();
+    }
+    if (batch.length > 0) succeeded(batch.length, held);
+    else for (const callback of held) callback();
   };
 
   return {
@@ -109,24 +234,30 @@ export function groupCommit(options: { retryMs?: number; onFailure?: (docNames: 
       queue.push({ docName, update, userId });
       schedule();
     },
-    pending: () => queue.length > 0,
+    pending: () => queue.length > 0 || syncing !== null,
     afterCommit(callback) {
-      if (queue.length === 0 && callbacks.length === 0) {
+      if (queue.length === 0 && callbacks.length === 0 && !syncing && !retry && !closed) {
         callback();
+        return;
+      }
+      // Nothing new queued: it waits for the fsync under way only.
+      if (queue.length === 0 && callbacks.length === 0 && syncing) {
+        syncing.callbacks.push(callback);
         return;
       }
       callbacks.push(callback);
       schedule();
     },
-    flush() {
+    flush,
+    close() {
       try {
-        commit();
+        flush();
       } catch (error) {
-        stats.failures++;
-        if (!scheduled) scheduled = setTimeout(run, retryDelay());
-        options.onFailure?.(new Set(queue.map((u) => u.docName)), error);
-        throw error;
+        console.error(`[collab] could not write the last updates at shutdown: ${(error as Error).message}`);
       }
+      closed = true;
+      if (retry) clearTimeout(retry);
+      retry = null;
     },
     stats: () => ({ ...stats }),
   };

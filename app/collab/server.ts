@@ -112,11 +112,7 @@ export function createCollabServer(options: { limits?: Partial<Limits>; derivedD
       recheck.stop();
       anchors.stop();
       derived.flushAll();
-      try {
-        log.flush();
-      } catch (error) {
-        console.error(`[collab] could not write the last updates at shutdown: ${(error as Error).message}`);
-      }
+      log.close();
       open = false;
       for (const ws of wss.clients) ws.terminate();
       wss.close();

@@ -1,9 +1,10 @@
 /**
  * Group commit of collaborative edits, in a real portal with real providers: updates that arrive
  * together are appended in one transaction, and no sender is acknowledged before the commit that
- * holds its update — when the commit fails, nothing is acknowledged, the editors are told (1013) and
+ * holds its update is on disk (the WAL's fdatasync, which runs off the event loop) — when the commit fails, nothing is acknowledged, the editors are told (1013) and
  * keep their unsaved changes, and the queued update is stored by a retry.
  */
+import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { groupCommit, loadDoc } from "../../app/collab/persistence.server";
@@ -41,6 +42,11 @@ function storedRowsWith(text: string): number {
   return rows.filter((r) => r.bytes.includes(Buffer.from(text))).length;
 }
 
+/** How many updates are stored for a document name of the unit tests. */
+function storedUnitRows(docName: string): number {
+  return (portal.db.$client.prepare("select count(*) as n from collab_updates where doc_name = ?").get(docName) as { n: number }).n;
+}
+
 /** The probe array of the document as stored (latest snapshot plus later updates). */
 function storedProbe(): string[] {
   const doc = loadDoc(DOC);
@@ -69,6 +75,49 @@ describe("group commit", () => {
     log.afterCommit(() => (immediate = true));
     expect(immediate).toBe(true);
     portal.db.$client.prepare("delete from collab_updates where doc_name like 'standard.unit-%'").run();
+  });
+
+  it("writes a batch at once but calls back only after the WAL's fdatasync, which runs off the event loop", async () => {
+    const log = groupCommit();
+    // Hold every fdatasync of this test's commits until released (the real one runs afterwards).
+    const realOpen = fs.promises.open;
+    const held: (() => void)[] = [];
+    let syncs = 0;
+    fs.promises.open = (async (...args: Parameters<typeof realOpen>) => {
+      const handle = await realOpen(...args);
+      if (!String(args[0]).endsWith("-wal")) return handle;
+      const datasync = handle.datasync.bind(handle);
+      return Object.assign(handle, {
+        datasync: () => new Promise<void>((resolve, reject) => held.push(() => void datasync().then(resolve, reject))).finally(() => syncs++),
+      });
+    }) as typeof realOpen;
+    try {
+      let calledBack = false;
+      log.enqueue("standard.unit-c", new Uint8Array([0, 0]), null);
+      log.afterCommit(() => (calledBack = true));
+      await eventually(() => held.length === 1, 5000, "the fdatasync to start");
+      // In the database already (readers see it), but not acknowledged: it may not be on disk yet.
+      expect(storedUnitRows("standard.unit-c")).toBe(1);
+      expect(calledBack).toBe(false);
+      expect(log.pending()).toBe(true);
+      // Meanwhile the event loop is free, and later updates wait for the next commit.
+      log.enqueue("standard.unit-c", new Uint8Array([0, 0]), null);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(storedUnitRows("standard.unit-c")).toBe(1);
+      held.shift()!();
+      await eventually(() => calledBack, 5000, "the callback after the fdatasync");
+      expect(syncs).toBe(1);
+      // The second update went in the next commit, whose fdatasync is held in turn.
+      await eventually(() => held.length === 1, 5000, "the next fdatasync to start");
+      expect(storedUnitRows("standard.unit-c")).toBe(2);
+      held.shift()!();
+      await eventually(() => !log.pending(), 5000, "the second commit");
+      expect(log.stats()).toEqual({ commits: 2, updates: 2, failures: 0 });
+    } finally {
+      fs.promises.open = realOpen;
+      for (const release of held) release();
+      portal.db.$client.prepare("delete from collab_updates where doc_name like 'standard.unit-%'").run();
+    }
   });
 
   it("acknowledges many concurrent writers, every acknowledged edit stored", async () => {

@@ -97,6 +97,8 @@ export function persistence(options: { isOpen: () => boolean; log: GroupCommit }
   return {
     extensionName: "persistence",
     async onLoadDocument({ document, documentName }) {
+      // Updates of an earlier life of this document may still be on their way to disk.
+      if (log.pending()) flushLater(log, documentName);
       loadOrCreate(document, documentName);
       // Registered after loading, so the stored state is not stored again. Yjs emits "update"
       // synchronously inside applyUpdate, before Hocuspocus sends the acknowledgement, which
