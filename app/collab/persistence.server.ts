@@ -349,22 +349,31 @@ export function cachedStoredDocLoads(): number {
   return storedDocLoads;
 }
 
-/** Folds every stored update of the document into its snapshot and deletes them, in one transaction; returns how many were folded. */
-export function compact(docName: string): number {
+/**
+ * Folds every stored update of the document into its snapshot and deletes them, in one transaction;
+ * returns how many were folded. With `live` — the loaded document, every update of which is stored
+ * (flush first) — the snapshot is encoded from it instead of being rebuilt from storage: a busy
+ * document has thousands of updates to replay, which would hold the event loop for a long time.
+ */
+export function compact(docName: string, live?: Y.Doc): number {
   const client = db().$client;
   return client.transaction(() => {
     const last = client.prepare("select max(id) as id from collab_updates where doc_name = ?").get(docName) as { id: number | null };
     if (last.id === null) return 0;
-    const doc = loadDoc(docName);
-    const state = Buffer.from(Y.encodeStateAsUpdate(doc));
-    doc.destroy();
+    let state: Buffer;
+    if (live) state = Buffer.from(Y.encodeStateAsUpdate(live));
+    else {
+      const doc = loadDoc(docName);
+      state = Buffer.from(Y.encodeStateAsUpdate(doc));
+      doc.destroy();
+    }
     client
       .prepare(
         "insert into collab_snapshots (doc_name, state, last_update_id, updated_at) values (?, ?, ?, ?) on conflict(doc_name) do update set state = excluded.state, last_update_id = excluded.last_update_id, updated_at = excluded.updated_at",
       )
       .run(docName, state, last.id, new Date().toISOString());
     return client.prepare("delete from collab_updates where doc_name = ? and id <= ?").run(docName, last.id).changes;
-  })();
+  }).immediate();
 }
 
 /** How many updates are stored after the document's snapshot (compaction decides on it). */

@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { groupCommit, loadDoc } from "../../app/collab/persistence.server";
+import { compact, groupCommit, loadDoc, pendingUpdateCount } from "../../app/collab/persistence.server";
 import { connectDoc, eventually, type CollabClient } from "../support/collab";
 import { accessTokenFor, createOrg, createUser } from "../support/factories";
 import { startPortal, type TestPortal } from "../support/portal";
@@ -118,6 +118,22 @@ describe("group commit", () => {
       for (const release of held) release();
       portal.db.$client.prepare("delete from collab_updates where doc_name like 'standard.unit-%'").run();
     }
+  });
+
+  it("compacts a loaded document from memory into a snapshot that loads the same document", async () => {
+    const writer = open();
+    await writer.synced;
+    for (let e = 0; e < 5; e++) writer.doc.getArray<string>("compaction-probe").push([`compaction edit ${e}`]);
+    await writer.acknowledged();
+    const { liveDocuments } = await import("../../app/collab/live.server");
+    const live = liveDocuments()!.document!(DOC)!;
+    expect(compact(DOC, live)).toBeGreaterThan(0);
+    expect(pendingUpdateCount(DOC)).toBe(0);
+    const stored = loadDoc(DOC);
+    expect(Y.encodeStateVector(stored)).toEqual(Y.encodeStateVector(live));
+    expect(stored.getArray<string>("compaction-probe").toArray()).toEqual(live.getArray<string>("compaction-probe").toArray());
+    expect(stored.getArray<string>("compaction-probe").toArray()).toContain("compaction edit 4");
+    stored.destroy();
   });
 
   it("acknowledges many concurrent writers, every acknowledged edit stored", async () => {

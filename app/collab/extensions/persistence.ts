@@ -9,6 +9,7 @@
  */
 import type { Connection, Extension, Hocuspocus } from "@hocuspocus/server";
 import * as decoding from "lib0/decoding";
+import type * as Y from "yjs";
 import { storageFailure } from "../../utils/errors";
 import { closeSocket, type CollabContext } from "../context";
 import { compact, loadOrCreate, pendingUpdateCount, type GroupCommit } from "../persistence.server";
@@ -55,9 +56,9 @@ function flushLater(log: GroupCommit, documentName: string): boolean {
  * stored, and the next compaction folds them. A throw here would reject Hocuspocus's unload promise,
  * which nothing awaits: an unhandled rejection that ends the process.
  */
-function compactLater(documentName: string): void {
+function compactLater(documentName: string, live?: Y.Doc): void {
   try {
-    compact(documentName);
+    compact(documentName, live);
   } catch (error) {
     console.warn(`[collab] ${documentName}: compaction postponed (${storageFailure(error)?.code ?? (error as Error).message})`);
   }
@@ -114,9 +115,10 @@ export function persistence(options: { isOpen: () => boolean; log: GroupCommit }
     async beforeHandleMessage({ connection }) {
       holdAcknowledgements(connection, log);
     },
-    async onStoreDocument({ documentName }) {
+    async onStoreDocument({ document, documentName }) {
       if (!options.isOpen()) return;
-      if (flushLater(log, documentName) && pendingUpdateCount(documentName) >= COMPACT_AFTER) compactLater(documentName);
+      // After a successful flush every update of the loaded document is stored: snapshot it as it is.
+      if (flushLater(log, documentName) && pendingUpdateCount(documentName) >= COMPACT_AFTER) compactLater(documentName, document);
     },
     async afterUnloadDocument({ documentName }) {
       // After shutdown the database is closed; the updates are stored, compaction can wait.
