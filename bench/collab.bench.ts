@@ -202,7 +202,7 @@ async function startRelay(): Promise<{ port: number; stats: () => Promise<Usage>
 type Usage = { cpuMs: number; rssMb: number };
 const portalUsage = (): Usage => {
   const c = process.cpuUsage();
-  return { cpuMs: (c.user + c.system) / 1000, rssMb: process.memoryUsage().rss / 2 ** 20 };
+  return { cpuMs: (c.user + c.system) / 1000, rssMb: process.memoryUsage.rss() / 2 ** 20 };
 };
 
 type Summary = { count: number; p50: number; p95: number; p99: number; max: number; mean: number; lowerBound?: boolean };

@@ -37,7 +37,7 @@ type PendingUpdate = { docName: string; update: Uint8Array; userId: string | nul
  * event loop (setImmediate: after every message already read from the sockets has been applied) the
  * queue is appended in one transaction. The fsync that makes it durable does not run on the event
  * loop: the transaction is written to the WAL with synchronous=NORMAL (no fsync), then the WAL file
- * is fdatasync'd on libuv's thread pool, and only then are the batch's callbacks — the senders'
+ * is fdatasync'd on libuv's thread pool (`fs.fdatasync`), and only then are the batch's callbacks — the senders'
  * acknowledgements — run. Updates arriving meanwhile wait and go together in the next commit, so a
  * busier document gets larger commits, not more of them. What is acknowledged is on disk exactly as
  * with synchronous=FULL (ADR 0007). `afterCommit` runs a callback once everything queued so far is
@@ -58,24 +58,18 @@ export type GroupCommit = {
   stats: () => { commits: number; updates: number; failures: number };
 };
 
-/** Makes everything written to the WAL file so far durable, off the event loop. */
-async function syncWal(walFile: string): Promise<void> {
-  const handle = await fs.promises.open(walFile, "r");
-  try {
-    await handle.datasync();
-  } finally {
-    await handle.close();
-  }
-}
+/** The connection's WAL file kept open for fdatasync; reopened if SQLite ever replaced the file. */
+type WalFile = { path: string; fd: number | null };
 
-/** The same, on the event loop (flush). */
-function syncWalNow(walFile: string): void {
-  const fd = fs.openSync(walFile, "r");
-  try {
-    fs.fdatasyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+/** A descriptor of the WAL file as it is now. */
+function walDescriptor(wal: WalFile): number {
+  if (wal.fd !== null) {
+    // A WAL file is deleted only when the last connection closes; then a new one is made.
+    if (fs.fstatSync(wal.fd).nlink > 0) return wal.fd;
+    fs.closeSync(wal.fd);
   }
+  wal.fd = fs.openSync(wal.path, "r");
+  return wal.fd;
 }
 
 /** Builds a group-commit queue over the portal's database. */
@@ -93,7 +87,7 @@ export function groupCommit(options: { retryMs?: number; onFailure?: (docNames: 
   // Consecutive failed commits: retries back off (a locked database blocks the process for
   // busy_timeout on every attempt), up to five times the base delay.
   let failedInARow = 0;
-  let prepared: { client: Database.Database; insert: Database.Statement; walFile: string | null } | null = null;
+  let prepared: { client: Database.Database; insert: Database.Statement; wal: WalFile | null } | null = null;
   const retryDelay = () => (options.retryMs ?? 1000) * Math.min(2 ** failedInARow++, 5);
 
   /** The connection, its prepared insert, and its WAL file (null when there is none: the commit then syncs itself). */
@@ -101,11 +95,12 @@ export function groupCommit(options: { retryMs?: number; onFailure?: (docNames: 
     const client = db().$client;
     // Prepared once per connection: this runs for every batch of edits (the hot path).
     if (prepared?.client !== client) {
+      if (prepared?.wal?.fd != null) fs.closeSync(prepared.wal.fd);
       const wal = !client.memory && String(client.pragma("journal_mode", { simple: true })).toLowerCase() === "wal";
       prepared = {
         client,
         insert: client.prepare("insert into collab_updates (doc_name, \"update\", user_id, created_at) values (?, ?, ?, ?)"),
-        walFile: wal ? `${client.name}-wal` : null,
+        wal: wal ? { path: `${client.name}-wal`, fd: null } : null,
       };
     }
     return prepared;
@@ -113,12 +108,12 @@ export function groupCommit(options: { retryMs?: number; onFailure?: (docNames: 
 
   /** Writes a batch in one transaction; `durable`: fsync'd before returning (synchronous=FULL), else only written to the WAL. */
   const write = (batch: PendingUpdate[], durable: boolean) => {
-    const { client, insert, walFile } = connection();
+    const { client, insert, wal } = connection();
     const at = new Date().toISOString();
     const append = client.transaction(() => {
       for (const u of batch) insert.run(u.docName, Buffer.from(u.update), u.userId, at);
     });
-    if (durable || !walFile) return append();
+    if (durable || !wal) return append();
     const level = client.pragma("synchronous", { simple: true }) as number;
     client.pragma("synchronous = NORMAL");
     try {
@@ -169,32 +164,30 @@ export function groupCommit(options: { retryMs?: number; onFailure?: (docNames: 
       for (const callback of held) callback();
       return;
     }
-    const { walFile } = connection();
+    const { wal } = connection();
+    let fd: number | null = null;
     try {
       write(batch, false);
+      if (wal) fd = walDescriptor(wal);
     } catch (error) {
       failed(batch, held, error);
       return;
     }
-    if (!walFile) return succeeded(batch.length, held);
+    if (fd === null) return succeeded(batch.length, held);
     const waiting = { callbacks: held };
     syncing = waiting;
-    syncWal(walFile).then(
-      () => {
-        if (syncing === waiting) syncing = null;
-        succeeded(batch.length, waiting.callbacks);
-        if (queue.length > 0 || callbacks.length > 0) schedule();
-      },
-      (error: unknown) => {
+    fs.fdatasync(fd, (error) => {
+      if (syncing === waiting) syncing = null;
+      if (!error) succeeded(batch.length, waiting.callbacks);
+      else {
         // The batch is in the database but perhaps not on disk: never acknowledged. Its editors are
         // told (their sockets close) and resend it; storing an update twice is harmless.
-        if (syncing === waiting) syncing = null;
         stats.failures++;
-        console.error(`[collab] fsync of ${batch.length} updates failed; not acknowledged: ${(error as Error).message}`);
+        console.error(`[collab] fsync of ${batch.length} updates failed; not acknowledged: ${error.message}`);
         options.onFailure?.(new Set(batch.map((u) => u.docName)), error);
-        if (queue.length > 0 || callbacks.length > 0) schedule();
-      },
-    );
+      }
+      if (queue.length > 0 || callbacks.length > 0) schedule();
+    });
   };
 
   const flush = () => {
@@ -211,11 +204,11 @@ export function groupCommit(options: { retryMs?: number; onFailure?: (docNames: 
     const held = callbacks;
     queue = [];
     callbacks = [];
-    const { walFile } = connection();
+    const { wal } = connection();
     try {
       // A durable commit fsyncs the whole WAL, with the batch whose own fsync is still under way.
       if (batch.length > 0) write(batch, true);
-      else if (syncing && walFile) syncWalNow(walFile);
+      else if (syncing && wal) fs.fdatasyncSync(walDescriptor(wal));
     } catch (error) {
       failed(batch, held, error);
       throw error;
@@ -258,6 +251,11 @@ export function groupCommit(options: { retryMs?: number; onFailure?: (docNames: 
       closed = true;
       if (retry) clearTimeout(retry);
       retry = null;
+      // (An fdatasync under way still uses the descriptor; the process is ending anyway then.)
+      if (!syncing && prepared?.wal?.fd != null) {
+        fs.closeSync(prepared.wal.fd);
+        prepared.wal.fd = null;
+      }
     },
     stats: () => ({ ...stats }),
   };

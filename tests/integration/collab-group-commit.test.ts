@@ -79,18 +79,18 @@ describe("group commit", () => {
 
   it("writes a batch at once but calls back only after the WAL's fdatasync, which runs off the event loop", async () => {
     const log = groupCommit();
-    // Hold every fdatasync of this test's commits until released (the real one runs afterwards).
-    const realOpen = fs.promises.open;
+    // Hold every fdatasync of this test's commits until released (the real one runs then).
+    const realFdatasync = fs.fdatasync;
     const held: (() => void)[] = [];
     let syncs = 0;
-    fs.promises.open = (async (...args: Parameters<typeof realOpen>) => {
-      const handle = await realOpen(...args);
-      if (!String(args[0]).endsWith("-wal")) return handle;
-      const datasync = handle.datasync.bind(handle);
-      return Object.assign(handle, {
-        datasync: () => new Promise<void>((resolve, reject) => held.push(() => void datasync().then(resolve, reject))).finally(() => syncs++),
-      });
-    }) as typeof realOpen;
+    fs.fdatasync = ((fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => {
+      held.push(() =>
+        realFdatasync(fd, (error) => {
+          syncs++;
+          callback(error);
+        }),
+      );
+    }) as typeof fs.fdatasync;
     try {
       let calledBack = false;
       log.enqueue("standard.unit-c", new Uint8Array([0, 0]), null);
@@ -114,7 +114,7 @@ describe("group commit", () => {
       await eventually(() => !log.pending(), 5000, "the second commit");
       expect(log.stats()).toEqual({ commits: 2, updates: 2, failures: 0 });
     } finally {
-      fs.promises.open = realOpen;
+      fs.fdatasync = realFdatasync;
       for (const release of held) release();
       portal.db.$client.prepare("delete from collab_updates where doc_name like 'standard.unit-%'").run();
     }

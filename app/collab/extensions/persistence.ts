@@ -8,7 +8,6 @@
  * unload.
  */
 import type { Connection, Extension, Hocuspocus } from "@hocuspocus/server";
-import * as decoding from "lib0/decoding";
 import type * as Y from "yjs";
 import { storageFailure } from "../../utils/errors";
 import { closeSocket, type CollabContext } from "../context";
@@ -67,16 +66,23 @@ function compactLater(documentName: string, live?: Y.Doc): void {
 /** Hocuspocus's message type of an acknowledgement ("SyncStatus"). */
 const SYNC_STATUS = 8;
 
-/** True when a message Hocuspocus sends is an acknowledgement (document name, then type 8). */
-function isAcknowledgement(message: unknown): boolean {
+/**
+ * True when a message Hocuspocus sends is an acknowledgement (document name, then type 8). This runs
+ * for every message sent to every connection (each edit is broadcast to all), so it reads the bytes
+ * directly instead of decoding the name into a string: a varuint length, that many bytes, the type.
+ */
+export function isAcknowledgement(message: unknown): boolean {
   if (!(message instanceof Uint8Array)) return false;
-  try {
-    const decoder = decoding.createDecoder(message);
-    decoding.readVarString(decoder);
-    return decoding.readVarUint(decoder) === SYNC_STATUS;
-  } catch {
-    return false;
+  let length = 0;
+  let i = 0;
+  for (let shift = 0; ; shift += 7) {
+    if (i >= message.length || shift > 28) return false;
+    const byte = message[i++];
+    length += (byte & 0x7f) * 2 ** shift;
+    if (byte < 0x80) break;
   }
+  i += length;
+  return i < message.length && message[i] === SYNC_STATUS;
 }
 
 const holding = new WeakSet<Connection>();
