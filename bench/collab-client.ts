@@ -12,7 +12,9 @@
  *   each, into their own paragraph) and update their presence (awareness: a cursor) at
  *   `presenceHz`; two probe clients measure edit propagation: the sender inserts a marker with a
  *   sequence number, the receiver timestamps its arrival (both in this process, one clock). At the
- *   end every client's document state is compared (state vector + delete set).
+ *   end every client's document state is compared (state vector + delete set). Only the receiving
+ *   probe applies remote updates as they arrive; every other client keeps their bytes and applies
+ *   them at the end (see UpdateLog), so that at N=200 this process is not the bottleneck.
  * - open: time from connecting to synced for a fresh client, against Y.applyUpdate of the same bytes.
  * - opener: clients repeatedly open (connect, sync, close) a large document until a deadline.
  *
@@ -20,6 +22,7 @@
  */
 import { createHash } from "node:crypto";
 import fs from "node:fs";
+import { constants as perfConstants, monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 import WebSocket from "ws";
@@ -61,32 +64,92 @@ type ClientOptions = {
   token?: string;
   /** Relay: the document's starting state (the portal syncs it instead). */
   initialState?: Uint8Array;
-  /** Apply remote updates at once (probes, openers) or keep them for the final comparison (background clients). */
+  /**
+   * Apply remote updates as they arrive (the receiving probe, openers) or only keep their bytes and
+   * apply them all at the end, before the final comparison (background clients, the sending probe).
+   * Either way every message is read off the socket.
+   */
   live: boolean;
   onMessage?: (data: Buffer, at: number) => void;
 };
+
+/**
+ * The remote update payloads a client received, as bytes appended to one growing buffer. One buffer
+ * instead of an object per update: at N=200 the harness receives over 100,000 messages a second, and
+ * keeping each as its own view (which also pins the socket's read chunk) filled the old generation
+ * with millions of small objects whose major collections stalled every client in the process.
+ */
+class UpdateLog {
+  private buf = Buffer.allocUnsafe(16 * 1024);
+  private readonly ends: number[] = [];
+  /** Bytes kept. */
+  size = 0;
+
+  get count(): number {
+    return this.ends.length;
+  }
+
+  append(src: Buffer, start: number, end: number): void {
+    const n = end - start;
+    if (this.size + n > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.size + n));
+      this.buf.copy(bigger, 0, 0, this.size);
+      this.buf = bigger;
+    }
+    src.copy(this.buf, this.size, start, end);
+    this.size += n;
+    this.ends.push(this.size);
+  }
+
+  /** The kept bytes from `from` (a byte offset) to the end: updates are appended whole, so a marker inside one is never cut. */
+  bytesFrom(from: number): Buffer {
+    return this.buf.subarray(from, this.size);
+  }
+
+  *updates(): Generator<Uint8Array> {
+    let start = 0;
+    for (const end of this.ends) {
+      yield this.buf.subarray(start, end);
+      start = end;
+    }
+  }
+}
 
 /** One Yjs client on a raw WebSocket. */
 class RawClient {
   readonly doc = new Y.Doc();
   readonly awareness: awarenessProtocol.Awareness;
-  readonly kept: Uint8Array[] = [];
+  /** Every remote update received (live clients keep them too: the fences are found in them). */
+  readonly log = new UpdateLog();
+  private applied = false;
   ws!: WebSocket;
   synced!: Promise<void>;
   received = 0;
   acks = 0;
+  /** The fences found so far (see `scanFences`), and how far the log has been scanned. */
   readonly fences = new Set<number>();
+  private fenceScan = 0;
   closeCode: number | null = null;
   private resolveSynced!: () => void;
   private rejectSynced!: (e: Error) => void;
 
   constructor(readonly options: ClientOptions) {
     this.awareness = new awarenessProtocol.Awareness(this.doc);
-    // Only this client's own changes go out; remote updates are applied with the origin "remote".
-    this.doc.on("update", (update: Uint8Array, origin: unknown) => {
-      if (origin === "remote") return;
-      this.send(SYNC, (e) => syncProtocol.writeUpdate(e, update));
-    });
+  }
+
+  /**
+   * Makes a change of this client's own and sends it. The update listener is attached only for the
+   * change: with a listener always attached, Yjs would encode an update for every remote update
+   * the receiving probe applies too (600 a second at N=200), only for it to be dropped.
+   */
+  change(edit: () => void): void {
+    const out = (update: Uint8Array) => this.send(SYNC, (e) => syncProtocol.writeUpdate(e, update));
+    this.doc.on("update", out);
+    try {
+      edit();
+    } finally {
+      this.doc.off("update", out);
+    }
   }
 
   /** Connects (and, on the portal, authenticates and syncs); resolves when the document is synced. */
@@ -133,16 +196,17 @@ class RawClient {
     this.send(AWARENESS, (e) => encoding.writeVarUint8Array(e, update));
   }
 
+  /**
+   * One incoming message. The hot path (a remote update, 100,000+ a second across the process at
+   * N=200) only skips the header and copies the update's bytes; awareness is not decoded (no client
+   * here renders others' cursors) and the document name is skipped, not decoded.
+   */
   private handle(data: Buffer): void {
-    const at = performance.now();
     this.received++;
-    this.options.onMessage?.(data, at);
-    for (let i = data.indexOf(FENCE_BYTES); i >= 0; i = data.indexOf(FENCE_BYTES, i + 1)) {
-      const start = i + FENCE_BYTES.length;
-      this.fences.add(Number(data.subarray(start, data.indexOf(SEP_BYTES, start)).toString("utf8")));
-    }
+    if (this.options.onMessage) this.options.onMessage(data, performance.now());
     const d = decoding.createDecoder(data);
-    decoding.readVarString(d);
+    const nameLength = decoding.readVarUint(d); // (read first: `d.pos += read(d)` would add to the old position)
+    d.pos += nameLength; // the document name: one room, one name
     const type = decoding.readVarUint(d);
     if (type === AUTH) {
       const sub = decoding.readVarUint(d);
@@ -166,16 +230,38 @@ class RawClient {
       Y.applyUpdate(this.doc, decoding.readVarUint8Array(d), "remote");
       this.resolveSynced();
     } else if (sub === UPDATE) {
-      const update = decoding.readVarUint8Array(d);
-      if (this.options.live) Y.applyUpdate(this.doc, update, "remote");
-      else this.kept.push(update);
+      const length = decoding.readVarUint(d);
+      this.log.append(data, d.pos, d.pos + length);
+      if (this.options.live) Y.applyUpdate(this.doc, data.subarray(d.pos, d.pos + length), "remote");
     }
   }
 
-  /** Applies what was kept, then a digest of the document's exact state: its state vector and delete set (equal digests = identical documents). */
+  /**
+   * Reads the fences ("\u2063F<index>\u2063") in the updates received since the last call: a scan
+   * of the new bytes only, done while waiting for the fences, never per message.
+   */
+  scanFences(): Set<number> {
+    const bytes = this.log.bytesFrom(this.fenceScan);
+    for (let i = bytes.indexOf(FENCE_BYTES); i >= 0; i = bytes.indexOf(FENCE_BYTES, i + 1)) {
+      const start = i + FENCE_BYTES.length;
+      this.fences.add(Number(bytes.subarray(start, bytes.indexOf(SEP_BYTES, start)).toString("utf8")));
+    }
+    this.fenceScan = this.log.size;
+    return this.fences;
+  }
+
+  /**
+   * Applies what was kept (a client that was not live), in one transaction: one transaction's
+   * clean-up instead of one per update, and far cheaper than Y.mergeUpdates over thousands of
+   * updates. Then a digest of the document's exact state: its state vector and delete set (equal
+   * digests = identical documents).
+   */
   digest(): string {
-    if (this.kept.length) {
-      Y.applyUpdate(this.doc, Y.mergeUpdates(this.kept.splice(0)), "remote");
+    if (!this.options.live && !this.applied) {
+      this.applied = true;
+      Y.transact(this.doc, () => {
+        for (const update of this.log.updates()) Y.applyUpdate(this.doc, update, "remote");
+      }, "remote");
     }
     return docDigest(this.doc);
   }
@@ -243,6 +329,10 @@ type TrafficConfig = {
   settleMs: number;
 };
 
+/** The event-loop delay histogram samples every 10 ms and records whole intervals: lateness is the excess (ns in, ms out). */
+const LOOP_RESOLUTION_MS = 10;
+const lateMs = (ns: number) => Math.round(Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS) * 100) / 100;
+
 async function traffic(cfg: TrafficConfig) {
   const initialState = cfg.initialStatePath ? new Uint8Array(fs.readFileSync(cfg.initialStatePath)) : undefined;
   const sentAt = new Map<number, number>();
@@ -265,7 +355,9 @@ async function traffic(cfg: TrafficConfig) {
   };
   const base = { url: cfg.url, docName: cfg.docName, target: cfg.target, initialState };
   const background = Array.from({ length: cfg.clients }, (_, i) => new RawClient({ ...base, token: cfg.tokens[i % cfg.tokens.length], live: false }));
-  const sender = new RawClient({ ...base, token: cfg.tokens[0], live: true });
+  // The sender measures nothing on receipt: like the background clients it keeps what it receives
+  // for the end. The receiver applies every update as it arrives, as an editor does.
+  const sender = new RawClient({ ...base, token: cfg.tokens[0], live: false });
   const receiver = new RawClient({ ...base, token: cfg.tokens[1 % cfg.tokens.length], live: true, onMessage: onProbeMessage });
   const t0 = performance.now();
   const connected = await connectAll([sender, receiver, ...background]);
@@ -284,7 +376,7 @@ async function traffic(cfg: TrafficConfig) {
     const period = 1000 / cfg.rate;
     let n = 0;
     const typeOne = () => {
-      p.insert(p.length, letters[(i + n++) % letters.length]);
+      c.change(() => p.insert(p.length, letters[(i + n++) % letters.length]));
       c.awareness.setLocalStateField("cursor", { paragraph: i % paragraphs.length, offset: p.length });
       edits++;
     };
@@ -316,10 +408,25 @@ async function traffic(cfg: TrafficConfig) {
     const n = ++seq;
     const text = `${MARK}${n}\u2063`;
     sentAt.set(n, performance.now());
-    probeP.insert(probeP.length, text); // sends synchronously (the update handler)
+    sender.change(() => probeP.insert(probeP.length, text)); // sends synchronously
   };
 
   await sleep(cfg.warmupMs);
+  // Is the harness itself the bottleneck? Its CPU, its event loop's delay (a timer's lateness: any
+  // stall here delays every client's reading and typing) and its garbage collection, over the window.
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+  const gc = { ms: 0, majorMs: 0, count: 0 };
+  let inWindow = true;
+  const gcObserver = new PerformanceObserver((list) => {
+    if (!inWindow) return;
+    for (const e of list.getEntries()) {
+      gc.ms += e.duration;
+      gc.count++;
+      if ((e.detail as { kind?: number } | undefined)?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) gc.majorMs += e.duration;
+    }
+  });
+  gcObserver.observe({ entryTypes: ["gc"] });
+  loopDelay.enable();
   const cpu0 = process.cpuUsage();
   measuring = true;
   console.log("MEASURE_START");
@@ -331,6 +438,10 @@ async function traffic(cfg: TrafficConfig) {
   const lastProbe = seq;
   console.log("MEASURE_END");
   const cpu1 = process.cpuUsage(cpu0);
+  inWindow = false; // (`measuring` stays on: probes sent in the window still count when they arrive late)
+  loopDelay.disable();
+  gcObserver.disconnect();
+  const rssMb = process.memoryUsage().rss / 2 ** 20;
   for (const t of timers) {
     clearTimeout(t);
     clearInterval(t);
@@ -339,13 +450,22 @@ async function traffic(cfg: TrafficConfig) {
   everyone.forEach((c, i) => {
     const ps = typableParagraphs(c.doc);
     const p = c === sender ? probeP : ps[i % ps.length];
-    p.insert(p.length, `\u2063F${i}\u2063`);
+    c.change(() => p.insert(p.length, `\u2063F${i}\u2063`));
   });
-  const until = performance.now() + cfg.settleMs;
+  const settleStart = performance.now();
+  const until = settleStart + cfg.settleMs;
   // (The portal may echo a client's own update back to it: its own fence does not count.)
-  const complete = (c: RawClient, i: number) => c.fences.size - (c.fences.has(i) ? 1 : 0) >= everyone.length - 1;
+  const done = new Set<RawClient>();
+  const complete = (c: RawClient, i: number) => {
+    if (done.has(c)) return true;
+    const fences = c.scanFences();
+    if (fences.size - (fences.has(i) ? 1 : 0) < everyone.length - 1) return false;
+    done.add(c);
+    return true;
+  };
   while (everyone.some((c, i) => !complete(c, i)) && performance.now() < until) await sleep(20);
   const unfenced = everyone.filter((c, i) => !complete(c, i)).length;
+  const settleMs = performance.now() - settleStart;
   const lostSeqs = [...sentAt.keys()].filter((s) => !seen.has(s));
   const lost = lostSeqs.length;
   // A probe that never arrived took at least until now: counted so, and the figures are then lower bounds.
@@ -355,6 +475,7 @@ async function traffic(cfg: TrafficConfig) {
 
   const digests = new Map<string, number>();
   const byDigest = new Map<string, RawClient[]>();
+  const applyStart = performance.now();
   for (const c of everyone) {
     const d = c.digest();
     digests.set(d, (digests.get(d) ?? 0) + 1);
@@ -378,7 +499,9 @@ async function traffic(cfg: TrafficConfig) {
       firstPending: a.pending,
     }));
   }
+  const applyMs = performance.now() - applyStart;
   const received = everyone.reduce((n, c) => n + c.received, 0);
+  const updatesKept = everyone.reduce((n, c) => n + c.log.count, 0);
   for (const c of everyone) c.close();
   return {
     target: cfg.target,
@@ -398,7 +521,22 @@ async function traffic(cfg: TrafficConfig) {
     editsInWindow,
     editsPerSecond: Math.round((editsInWindow / cfg.durationMs) * 1000),
     messagesReceived: received,
+    updatesReceived: updatesKept,
     harnessCpuPercent: Math.round(((cpu1.user + cpu1.system) / 1000 / cfg.durationMs) * 100),
+    harness: {
+      processes: 1,
+      cpuPercent: Math.round(((cpu1.user + cpu1.system) / 1000 / cfg.durationMs) * 100),
+      loopDelayP50Ms: lateMs(loopDelay.percentile(50)),
+      loopDelayP99Ms: lateMs(loopDelay.percentile(99)),
+      loopDelayMaxMs: lateMs(loopDelay.max),
+      gcMs: Math.round(gc.ms),
+      gcMajorMs: Math.round(gc.majorMs),
+      gcCount: gc.count,
+      rssMbAtEnd: Math.round(rssMb),
+      /** After the window: waiting for every fence, then applying every kept update and comparing. */
+      settleMs: Math.round(settleMs),
+      applyAndCompareMs: Math.round(applyMs),
+    },
     documents: { digests: Object.fromEntries(digests), identical: digests.size === 1, difference },
   };
 }
