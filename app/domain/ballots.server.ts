@@ -962,7 +962,7 @@ export function getBallotPage(id: string, auth: Pick<Authenticated, "actor" | "u
   return {
     ballot: view,
     standing: outcome ? { counts: outcome.parts.counts, verdict: outcome.parts.verdict, stillNeeded: outcome.stillNeeded ?? null } : null,
-    subject: { ...subject, segments: documentSegments(subject.markdown), canReadSubjectPage },
+    subject: { ...subject, segments: documentSegments(subject.markdown, { headingShift: 2 }), canReadSubjectPage },
     ruleWords: describeRule(rule, { quorum: ballot.quorum, eligible: ballot.status === "scheduled" ? null : roll.length, t: words }),
     roll: [...roll].sort((x, y) => labelOrder.compare(x.label, y.label)).map((u) => {
       const v = byUnit.get(u.unitId);

@@ -400,7 +400,7 @@ function Subject({ page }: { page: BallotPage }) {
       ) : null}
       <details className="subject-text">
         <summary>{t("subject.readText")}</summary>
-        <article className="document" aria-label={t("subject.textLabel")}>
+        <article className="document" data-heading-shift="2" aria-label={t("subject.textLabel")}>
           {s.segments.map((seg, i) =>
             seg.kind === "html" ? (
               <div key={i} dangerouslySetInnerHTML={{ __html: seg.html }} />
