@@ -43,6 +43,7 @@ import { PortalError } from "../utils/errors";
 import { recordAudit } from "./audit.server";
 import { checkpointCovering, signCheckpoint, signDailyCheckpointIfDue, type Checkpoint } from "./checkpoints.server";
 import { documentSegments, type DocumentSegment } from "./document-view.server";
+import { ROLL_PAGE_SIZE, type RollFilter, type RollQuery } from "./roll-view";
 import { notify } from "./notifications.server";
 import { notifyProposalDecided } from "./proposal-notices.server";
 import { getRevision } from "./revisions.server";
@@ -914,7 +915,12 @@ export type BallotPage = {
   ballot: BallotView;
   subject: ResolvedSubject & { segments: DocumentSegment[]; canReadSubjectPage: boolean };
   ruleWords: string;
+  /** The listed part of the roll (one page of `rollView.filter`, by label), not the whole roll. */
   roll: RollEntry[];
+  /** The whole roll counted: its units, those that voted and those that have not. */
+  rollCounts: { total: number; voted: number; notVoted: number };
+  /** Which part `roll` is: the filter, the page, the number of pages and of units matching the filter. */
+  rollView: { filter: RollFilter; page: number; pageCount: number; pageSize: number; matching: number };
   unitsWithoutVoter: number;
   positionsShown: boolean;
   /** Where the ballot stands in words (null while results are hidden or before it opens). */
@@ -928,11 +934,14 @@ export type BallotPage = {
   createdByName: string | null;
 };
 
-/** The ballot page's data for the caller; 404 when it may not see the ballot. */
 /** The roll's order on the page: one collator for every comparison (as `localeCompare`, without building one per call). */
 const labelOrder = new Intl.Collator();
 
-export function getBallotPage(id: string, auth: Pick<Authenticated, "actor" | "user"> | null, now = new Date(), locale = DEFAULT_LOCALE): BallotPage {
+/**
+ * The ballot page's data for the caller; 404 when it may not see the ballot. `rollQuery` picks the
+ * part of the roll listed (default: the first page of everyone); counts and tally cover the whole roll.
+ */
+export function getBallotPage(id: string, auth: Pick<Authenticated, "actor" | "user"> | null, now = new Date(), locale = DEFAULT_LOCALE, rollQuery: RollQuery = {}): BallotPage {
   const actor = auth?.actor ?? null;
   const view = getBallotView(id, actor, now, locale);
   const { ballot, subject } = readableBallot(id, actor);
@@ -940,7 +949,16 @@ export function getBallotPage(id: string, auth: Pick<Authenticated, "actor" | "u
   const roll = rollOf(ballot.id);
   const recorded = votesOf(ballot.id);
   const byUnit = new Map(recorded.map((v) => [v.unitId, v]));
-  const voterIds = roll.map((u) => u.voterId).filter((v): v is string => !!v);
+  // The whole roll is counted (and tallied below); only one page of it, by label, is listed.
+  const voted = roll.reduce((n, u) => n + (byUnit.has(u.unitId) ? 1 : 0), 0);
+  const filter: RollFilter = rollQuery.filter ?? "all";
+  const matching = filter === "all" ? roll : roll.filter((u) => byUnit.has(u.unitId) === (filter === "voted"));
+  const pageCount = Math.max(1, Math.ceil(matching.length / ROLL_PAGE_SIZE));
+  const rollPage = Math.min(Math.max(1, Math.floor(rollQuery.page ?? 1) || 1), pageCount);
+  const listed = [...matching].sort((x, y) => labelOrder.compare(x.label, y.label)).slice((rollPage - 1) * ROLL_PAGE_SIZE, rollPage * ROLL_PAGE_SIZE);
+  const mine = auth ? roll.find((u) => u.voterId === auth.user.id) : undefined;
+  // Names of the listed units' voters (and of whoever opened the ballot), not of the whole roll.
+  const voterIds = listed.map((u) => u.voterId).filter((v): v is string => !!v);
   const names = new Map(
     voterIds.length
       ? db()
@@ -951,7 +969,6 @@ export function getBallotPage(id: string, auth: Pick<Authenticated, "actor" | "u
           .map((u) => [u.id, u.name])
       : db().select({ id: users.id, name: users.name }).from(users).where(eq(users.id, ballot.createdBy)).all().map((u) => [u.id, u.name]),
   );
-  const mine = auth ? roll.find((u) => u.voterId === auth.user.id) : undefined;
   const myRecorded = mine ? byUnit.get(mine.unitId) : undefined;
   const myVote = myRecorded ? { ballotId: ballot.id, ...myRecorded } : undefined;
   const rule = JSON.parse(ballot.ruleJson) as BallotRule;
@@ -962,9 +979,9 @@ export function getBallotPage(id: string, auth: Pick<Authenticated, "actor" | "u
   return {
     ballot: view,
     standing: outcome ? { counts: outcome.parts.counts, verdict: outcome.parts.verdict, stillNeeded: outcome.stillNeeded ?? null } : null,
-    subject: { ...subject, segments: documentSegments(subject.markdown), canReadSubjectPage },
+    subject: { ...subject, segments: documentSegments(subject.markdown, { headingShift: 2 }), canReadSubjectPage },
     ruleWords: describeRule(rule, { quorum: ballot.quorum, eligible: ballot.status === "scheduled" ? null : roll.length, t: words }),
-    roll: [...roll].sort((x, y) => labelOrder.compare(x.label, y.label)).map((u) => {
+    roll: listed.map((u) => {
       const v = byUnit.get(u.unitId);
       return {
         unitId: u.unitId,
@@ -977,6 +994,8 @@ export function getBallotPage(id: string, auth: Pick<Authenticated, "actor" | "u
         version: shown && v ? v.version : null,
       };
     }),
+    rollCounts: { total: roll.length, voted, notVoted: roll.length - voted },
+    rollView: { filter, page: rollPage, pageCount, pageSize: ROLL_PAGE_SIZE, matching: matching.length },
     unitsWithoutVoter: roll.filter((u) => !u.voterId).length,
     positionsShown: shown,
     me:

@@ -688,7 +688,8 @@ export function getProposalPage(input: { id: string; actor: Actor }) {
     diff: proposalDiff({ id: p.id, actor: input.actor }),
     can: proposalAbilities(input.actor, p),
     canEditStandard: standard ? can(input.actor, "standard.editDraft", standard) : false,
-    segments: documentSegments(view.markdown),
+    // Shown in the page's "text" section (an h2): the text's own headings start at h3.
+    segments: documentSegments(view.markdown, { headingShift: 2 }),
     ballotId: ballot?.id ?? null,
   };
 }

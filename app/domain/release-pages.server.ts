@@ -70,11 +70,10 @@ export function firstExampleInput(rules: Rule[]): string {
 /**
  * The text's segments with its headings moved down two levels (h1 → h3, at most h6): on the release
  * page the text sits under the page's h1 and the section's h2, and headings must stay in order.
- * The HTML is sanitize-html output, whose heading tags carry no attributes.
+ * (The published document.html keeps the text's own levels: it is a file of the signed release.)
  */
 function textSegments(markdown: string): DocumentSegment[] {
-  const demote = (html: string) => html.replace(/<(\/?)h([1-6])>/g, (_m, slash: string, level: string) => `<${slash}h${Math.min(Number(level) + 2, 6)}>`);
-  return documentSegments(markdown).map((s) => (s.kind === "html" ? { ...s, html: demote(s.html) } : s));
+  return documentSegments(markdown, { headingShift: 2 });
 }
 
 /** Everything the release page shows, or undefined for an unknown standard or version. */

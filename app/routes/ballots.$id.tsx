@@ -8,15 +8,17 @@ import { useTranslation } from "react-i18next";
 import { z } from "zod";
 import { getAuth, notFound, requireAbility, requireUser } from "../auth/guards.server";
 import { BallotResult, BallotStatus, CancelBallotForm, CancellationNotice, TallyList } from "../components/ballot-parts";
+import { Pagination } from "../components/pagination";
 import { RuleCard } from "../components/rule-card";
 import { Notice, PageHeader } from "../components/ui";
 import { cancelBallot, castVote, closeBallot, getBallotPage, MAX_CANCEL_REASON, type BallotPage } from "../domain/ballots.server";
+import { ROLL_FILTERS, type RollFilter } from "../domain/roll-view";
 import { POSITIONS } from "../domain/tally";
 import { createI18n, documentTitle } from "../i18n/i18n";
 import { useRootData } from "../root";
 import styles from "../styles/governance.css?url";
 import { PortalError } from "../utils/errors";
-import { formatDateTime, formatList } from "../utils/format";
+import { formatDateTime, formatList, formatNumber } from "../utils/format";
 import { parseForm } from "../utils/forms";
 import { localeFor } from "../utils/locale.server";
 
@@ -30,10 +32,17 @@ function subjectName(page: Pick<BallotPage, "subject">): string {
   return s.kind === "revision" ? `${s.standardId} · ${s.revision}` : s.title;
 }
 
+/** The part of the roll to list, from the URL (`?roll=voted&rollPage=2`); anything else falls back to the first page of everyone. */
+const RollQuerySchema = z.object({
+  roll: z.enum(ROLL_FILTERS).optional().catch(undefined),
+  rollPage: z.string().regex(/^[0-9]{1,30}$/).transform(Number).optional().catch(undefined),
+});
+
 /** The ballot as the caller may see it (settled first: a ballot past its closing time is closed before it is shown); 404 otherwise. */
 export function loader({ request, params }: LoaderFunctionArgs) {
+  const query = RollQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
   try {
-    return { page: getBallotPage(params.id ?? "", getAuth(request), new Date(), localeFor(request)) };
+    return { page: getBallotPage(params.id ?? "", getAuth(request), new Date(), localeFor(request), { filter: query.roll, page: query.rollPage }) };
   } catch (err) {
     if (err instanceof PortalError && err.code === "not_found") throw notFound();
     throw err;
@@ -333,50 +342,83 @@ function Roll({ page }: { page: BallotPage }) {
     );
   }
   const orgs = b.voterUnit === "organization";
+  const view = page.rollView;
+  const counts = page.rollCounts;
+  const filterLabels: Record<RollFilter, string> = {
+    all: t("roll.filters.all", { n: formatNumber(counts.total, locale) }),
+    voted: t("roll.filters.voted", { n: formatNumber(counts.voted, locale) }),
+    "not-voted": t("roll.filters.notVoted", { n: formatNumber(counts.notVoted, locale) }),
+  };
   return (
-    <section className="card" aria-labelledby="ballot-roll">
+    <section className="card" aria-labelledby="ballot-roll" id="roll">
       <h2 id="ballot-roll">{t("roll.title")}</h2>
       <p className="muted small">
-        {t("roll.lead", { count: page.roll.length })} <span className="hash">{b.rollHash}</span>
+        {t("roll.lead", { count: counts.total })} <span className="hash">{b.rollHash}</span>
       </p>
       {page.unitsWithoutVoter ? <Notice tone="warning">{t("roll.withoutVoter", { count: page.unitsWithoutVoter })}</Notice> : null}
       {!page.positionsShown ? <p className="muted small">{b.status === "cancelled" ? t("roll.positionsCancelled") : t("roll.positionsHidden")}</p> : null}
-      {page.roll.length === 0 ? (
+      {counts.total === 0 ? (
         <p>{t("roll.empty")}</p>
       ) : (
-        <div className="table-wrap">
-          <table className="data data--stack data--compact">
-            <caption className="visually-hidden">{t("roll.title")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{orgs ? t("roll.columns.organisation") : t("roll.columns.person")}</th>
-                {orgs ? <th scope="col">{t("roll.columns.voter")}</th> : null}
-                <th scope="col">{t("roll.columns.voted")}</th>
-                {page.positionsShown ? <th scope="col">{t("roll.columns.position")}</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {page.roll.map((u) => (
-                <tr key={u.unitId}>
-                  <th scope="row">{u.label}</th>
-                  {orgs ? (
-                    <td data-label={t("roll.columns.voter")}>{u.voterName ?? <span className="roll-note">{t("roll.noVoter")}</span>}</td>
-                  ) : null}
-                  <td data-label={t("roll.columns.voted")}>{u.voted ? t("roll.votedAt", { at: formatDateTime(u.castAt, locale) }) : <span className="muted">{t("roll.notVoted")}</span>}</td>
-                  {page.positionsShown ? (
-                    <td data-label={t("roll.columns.position")}>
-                      {u.position ? <span className={`position position--${u.position}`}>{t(`positions.${u.position}`)}</span> : <span className="muted">—</span>}
-                      {u.reason ? <span className="cell-sub">{u.reason}</span> : null}
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <>
+          {/* The roll counted by whether each unit voted; each count lists that part (plain links: no JavaScript needed). */}
+          <ul className="roll-filters" aria-label={t("roll.filters.label")}>
+            {ROLL_FILTERS.map((f) => (
+              <li key={f}>
+                <a href={rollHref(f, 1)} aria-current={f === view.filter ? "true" : undefined}>
+                  {filterLabels[f]}
+                </a>
+              </li>
+            ))}
+          </ul>
+          {page.roll.length === 0 ? (
+            <p className="muted">{t("roll.noneHere")}</p>
+          ) : (
+            <div className="table-wrap">
+              <table className="data data--stack data--compact">
+                <caption className="visually-hidden">{t("roll.caption", { part: filterLabels[view.filter] })}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{orgs ? t("roll.columns.organisation") : t("roll.columns.person")}</th>
+                    {orgs ? <th scope="col">{t("roll.columns.voter")}</th> : null}
+                    <th scope="col">{t("roll.columns.voted")}</th>
+                    {page.positionsShown ? <th scope="col">{t("roll.columns.position")}</th> : null}
+                  </tr>
+                </thead>
+                <tbody>
+                  {page.roll.map((u) => (
+                    <tr key={u.unitId}>
+                      <th scope="row">{u.label}</th>
+                      {orgs ? (
+                        <td data-label={t("roll.columns.voter")}>{u.voterName ?? <span className="roll-note">{t("roll.noVoter")}</span>}</td>
+                      ) : null}
+                      <td data-label={t("roll.columns.voted")}>{u.voted ? t("roll.votedAt", { at: formatDateTime(u.castAt, locale) }) : <span className="muted">{t("roll.notVoted")}</span>}</td>
+                      {page.positionsShown ? (
+                        <td data-label={t("roll.columns.position")}>
+                          {u.position ? <span className={`position position--${u.position}`}>{t(`positions.${u.position}`)}</span> : <span className="muted">—</span>}
+                          {u.reason ? <span className="cell-sub">{u.reason}</span> : null}
+                        </td>
+                      ) : null}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          <Pagination page={view.page} pageCount={view.pageCount} total={view.matching} pageSize={view.pageSize} hrefFor={(n) => rollHref(view.filter, n)} summary />
+        </>
       )}
     </section>
   );
+}
+
+/** The ballot page listing page n of one part of the roll, scrolled to the roll (the first page of everyone has no parameters). */
+function rollHref(filter: RollFilter, page: number): string {
+  const params = new URLSearchParams();
+  if (filter !== "all") params.set("roll", filter);
+  if (page > 1) params.set("rollPage", String(page));
+  const query = params.toString();
+  return `${query ? `?${query}` : "?"}#roll`;
 }
 
 /** What is voted on: the subject, its hash, a link to it and the exact text. */
@@ -400,7 +442,7 @@ function Subject({ page }: { page: BallotPage }) {
       ) : null}
       <details className="subject-text">
         <summary>{t("subject.readText")}</summary>
-        <article className="document" aria-label={t("subject.textLabel")}>
+        <article className="document" data-heading-shift="2" aria-label={t("subject.textLabel")}>
           {s.segments.map((seg, i) =>
             seg.kind === "html" ? (
               <div key={i} dangerouslySetInnerHTML={{ __html: seg.html }} />

@@ -251,7 +251,7 @@ export default function ProposalPage() {
         <h2 id="text-title">{t("detail.textTitle")}</h2>
         <details className="proposal-text" open={!page.diff.base}>
           <summary>{t("detail.textSummary", { count: p.rules })}</summary>
-          <article className="document" aria-labelledby="text-title">
+          <article className="document" data-heading-shift="2" aria-labelledby="text-title">
             {page.segments.map((s, i) =>
               s.kind === "html" ? (
                 <div key={i} dangerouslySetInnerHTML={{ __html: s.html }} />

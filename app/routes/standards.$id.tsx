@@ -29,7 +29,7 @@ export function loader({ request, params }: LoaderFunctionArgs) {
     translation: getStandardTranslation(standard.id, localeFor(request)),
     canEdit: can(auth?.actor ?? null, "standard.editDraft", standard),
     canTranslate: can(auth?.actor ?? null, "standard.translate"),
-    draft: draft ? { hash: draft.hash, updatedAt: draft.updatedAt, segments: documentSegments(draft.markdown) } : null,
+    draft: draft ? { hash: draft.hash, updatedAt: draft.updatedAt, segments: documentSegments(draft.markdown, { headingShift: 1 }) } : null,
     proposals: standardProposalsSection(auth?.actor ?? null, standard),
   };
 }
@@ -87,7 +87,7 @@ export default function StandardPage() {
         <>
           <Notice tone="warning">{t("detail.draftNotice")}</Notice>
           {otherLanguage ? <Notice tone="info">{t("detail.languageNote", { language: languageName(standard.language, locale) })}</Notice> : null}
-          <article className="document" aria-label={t("detail.textTab")} {...textLang}>
+          <article className="document" data-heading-shift="1" aria-label={t("detail.textTab")} {...textLang}>
             {draft.segments.map((s, i) =>
               s.kind === "html" ? (
                 <div key={i} dangerouslySetInnerHTML={{ __html: s.html }} />

@@ -251,7 +251,7 @@ export default function ReleasePageView() {
       </ReleaseSection>
 
       <ReleaseSection id="text" title={t("text.title")}>
-        <article className="document release-document" aria-label={t("text.title")}>
+        <article className="document release-document" data-heading-shift="2" aria-label={t("text.title")}>
           {d.segments.map((s, i) =>
             s.kind === "html" ? (
               <div key={i} dangerouslySetInnerHTML={{ __html: s.html }} />

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { STANDARD_STATUSES } from "../../db/vocabulary";
 import { getAuth } from "../auth/guards.server";
 import { CommitteeFilter, StandardStatusFilter } from "../components/filter-fields";
-import { Pagination } from "../components/pagination";
+import { Pagination, pageRange } from "../components/pagination";
 import { StandardList } from "../components/standard-list";
 import { EmptyState, PageHeader } from "../components/ui";
 import { listCommittees } from "../domain/members.server";
@@ -68,8 +68,9 @@ export default function Standards() {
           {t("list.filter")}
         </button>
       </Form>
-      <p className="muted" aria-live="polite">
-        {t("list.results", { count: d.total })}
+      {/* The one statement of the count: the total when it all fits on one page, else this page's range of it. */}
+      <p className="muted list-count" aria-live="polite">
+        {d.pageCount > 1 ? t("list.resultsRange", { ...pageRange(d.page, d.pageSize, d.total), total: d.total }) : t("list.results", { count: d.total })}
       </p>
       {d.standards.length ? (
         <>

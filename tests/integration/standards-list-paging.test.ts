@@ -49,20 +49,23 @@ afterAll(async () => {
   await portal?.close();
 });
 
-type ListPage = { status: number; html: string; ids: string[]; links: string[]; current: string[]; summary: string };
+/** `count`: the page's one statement of how many standards there are (or which of them it shows). */
+type ListPage = { status: number; html: string; ids: string[]; links: string[]; current: string[]; count: string; summary: string | null };
 
 const decode = (s: string) => s.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#x27;|&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
 
 /** Loads a list page as the admin (or the public) and reads what a user sees of it. */
-async function list(query: string, as: "admin" | "public" = "admin"): Promise<ListPage> {
-  const res = await call(portal, `/standards${query}`, { fromRoot: true, cookie: as === "admin" ? admin : undefined, headers: { "accept-language": "en" } });
+async function list(query: string, as: "admin" | "public" = "admin", lang = "en"): Promise<ListPage> {
+  const res = await call(portal, `/standards${query}`, { fromRoot: true, cookie: as === "admin" ? admin : undefined, headers: { "accept-language": lang } });
   const html = res.text;
   const ids = [...html.matchAll(/class="standard-item__id">([^<]+)</g)].map((m) => m[1]);
   const nav = html.match(/<nav class="pagination" aria-label="([^"]*)">([\s\S]*?)<\/nav>/);
   const links = nav ? [...nav[2].matchAll(/<a href="([^"]+)"/g)].map((m) => decode(m[1])) : [];
   const current = nav ? [...nav[2].matchAll(/<a href="([^"]+)"[^>]*aria-current="page"/g)].map((m) => decode(m[1])) : [];
-  const summary = nav ? decode(nav[2].match(/pagination__summary[^>]*>([^<]*)</)?.[1] ?? "") : "";
-  return { status: res.status, html, ids, links, current, summary };
+  const counts = [...html.matchAll(/class="muted list-count"[^>]*>([^<]*)</g)].map((m) => decode(m[1]));
+  expect(counts, "one statement of the count").toHaveLength(1);
+  const summary = html.match(/pagination__summary[^>]*>([^<]*)</)?.[1] ?? null;
+  return { status: res.status, html, ids, links, current, count: counts[0], summary };
 }
 
 describe("the standards list, paged", () => {
@@ -75,8 +78,10 @@ describe("the standards list, paged", () => {
     expect(p.current).toEqual(["/standards?committee=TAR"]);
     expect(p.links).toContain("/standards?committee=TAR&page=2");
     expect(p.html).toMatch(/rel="next"/);
-    expect(p.summary).toBe(`Showing 1–50 of ${tarIds.length}`);
-    expect(p.html).toContain(`${tarIds.length} standards`);
+    expect(p.count).toBe(`Standards 1–50 of ${tarIds.length}`);
+    // Said once: no second "Showing 1–50 of …" under the list, no "N standards" above it.
+    expect(p.summary).toBeNull();
+    expect(p.html).not.toContain(`${tarIds.length} standards`);
   });
 
   it("shows the rest on page 2, keeping the filter, with no standard of another committee", async () => {
@@ -86,7 +91,8 @@ describe("the standards list, paged", () => {
     expect(p.ids.some((id) => id.startsWith("EWTP-LOG-"))).toBe(false);
     expect(p.current).toEqual(["/standards?committee=TAR&page=2"]);
     expect(p.links).toContain("/standards?committee=TAR");
-    expect(p.summary).toBe(`Showing 51–${Math.min(100, tarIds.length)} of ${tarIds.length}`);
+    expect(p.count).toBe(`Standards 51–${Math.min(100, tarIds.length)} of ${tarIds.length}`);
+    expect(p.summary).toBeNull();
   });
 
   it("keeps the sort across pages and orders the whole list, not each page", async () => {
@@ -129,12 +135,32 @@ describe("the standards list, paged", () => {
     expect((await list("?q=" + encodeURIComponent("paging_trial"))).ids).toEqual([]);
   });
 
-  it("shows a single page without page links when everything fits", async () => {
+  it("shows a single page without page links when everything fits, saying the count once", async () => {
     const p = await list("?committee=LOG");
     expect(p.status).toBe(200);
     expect(p.ids.length).toBeLessThanOrEqual(50);
     expect(p.links).toEqual([]);
-    expect(p.summary).toBe(`Showing 1–${p.ids.length} of ${p.ids.length}`);
+    expect(p.html).not.toContain('class="pagination"');
+    expect(p.count).toBe(`${p.ids.length} standards`);
+    expect(p.summary).toBeNull();
+  });
+
+  it("says the count once in every language", async () => {
+    const expected: Record<string, [string, RegExp]> = {
+      de: [`Standards 1–50 von ${tarIds.length}`, /^\d+ Standards$/],
+      fr: [`Normes 1 à 50 sur ${tarIds.length}`, /^\d+ normes$/],
+      es: [`Normas 1–50 de ${tarIds.length}`, /^\d+ normas$/],
+      zh: [`第 1–50 项标准，共 ${tarIds.length} 项`, /^\d+ 项标准$/],
+      ar: [`المعايير من 1 إلى 50 من أصل ${tarIds.length}`, /^\d+ (معايير|معيارًا|معيار)$/],
+    };
+    for (const [lang, [range, noun]] of Object.entries(expected)) {
+      const paged = await list("?committee=TAR", "admin", lang);
+      expect(paged.count, lang).toBe(range);
+      expect(paged.summary, lang).toBeNull();
+      const single = await list("?committee=LOG", "admin", lang);
+      expect(single.count, lang).toMatch(noun);
+      expect(single.html, lang).not.toContain('class="pagination"');
+    }
   });
 
   it("pages only what the public may read", async () => {
