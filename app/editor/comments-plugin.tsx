@@ -291,21 +291,27 @@ export function CommentsPlugin({ standardId, proposalId, canComment, canResolve 
     return null;
   }, [choice, search]);
 
-  // The designated passage is highlighted in the text (and brought into view) while the form is open.
+  // The designated passage is highlighted in the text while the form is open, and brought into view
+  // when the reader designates another one (not when someone else's edit moves it: no jumps while typing).
+  const scrolledFor = useRef("");
   useEffect(() => {
     const registry = highlights();
     const Ctor = HighlightCtor();
     if (!registry || !Ctor || !pending) return;
     const dom = editor.read(() => domRange(editor, $lexicalText(), pending.start, pending.end));
     registry.set(HIGHLIGHT_PENDING, new Ctor(...(dom ? [dom] : [])));
-    (dom?.startContainer.parentElement ?? null)?.scrollIntoView({ block: "nearest" });
+    const designation = `${words}\u0000${choice}`;
+    if (scrolledFor.current !== designation) {
+      scrolledFor.current = designation;
+      (dom?.startContainer.parentElement ?? null)?.scrollIntoView({ block: "nearest" });
+    }
     return () => registry.delete(HIGHLIGHT_PENDING);
-  }, [editor, pending]);
+  }, [choice, editor, pending, words]);
 
   // What was found (and the choice among occurrences) stays in view under the field as the reader types.
   useEffect(() => {
-    if (search) (choicesRef.current ?? statusRef.current)?.scrollIntoView({ block: "nearest" });
-  }, [search]);
+    if (draft === "typed" && words) (choicesRef.current ?? statusRef.current)?.scrollIntoView({ block: "nearest" });
+  }, [draft, words]);
 
   /** Enter in the Passage field finds the words: on to the choice among occurrences, or to the comment when found once. */
   const onPassageKey = (event: import("react").KeyboardEvent<HTMLInputElement>) => {
@@ -516,12 +522,28 @@ export function CommentsPlugin({ standardId, proposalId, canComment, canResolve 
         )}
       </div>
       {notFound ? (
-        <button type="button" className="button button--quiet button--small" onClick={() => setDraft("whole")}>
+        <button
+          type="button"
+          className="button button--quiet button--small"
+          onClick={() => {
+            setDraft("whole");
+            setTimeout(() => bodyRef.current?.focus(), 0);
+          }}
+        >
           {t("sidebar.generalComment")}
         </button>
       ) : null}
       {several ? (
-        <fieldset className="comment-passage__choices" ref={choicesRef}>
+        <fieldset
+          className="comment-passage__choices"
+          ref={choicesRef}
+          // Enter on a choice goes on to the comment (rather than submitting the form half filled).
+          onKeyDown={(e) => {
+            if (e.key !== "Enter") return;
+            e.preventDefault();
+            if (choice !== null) bodyRef.current?.focus();
+          }}
+        >
           <legend>{t("form.passageWhich")}</legend>
           {several.occurrences.map((o, i) => (
             <label key={`${o.start}-${o.end}`} className="comment-passage__choice">
