@@ -416,6 +416,8 @@ export function CommentsPlugin({ standardId, proposalId, canComment, canResolve 
       setDraft(null);
       setActive(comment.id);
       await refresh();
+      // The focus goes to the new comment (the form it was in is gone), where a keyboard user reads it.
+      setTimeout(() => document.getElementById(`comment-${comment.id}`)?.focus(), 0);
     } catch (e) {
       setError((e as Error).message);
     } finally {

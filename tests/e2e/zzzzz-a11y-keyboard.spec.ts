@@ -276,6 +276,7 @@ test("an observer, without a caret in the read-only draft, comments on a passage
   const card = sidebar.locator(".comment-card").filter({ hasText: "Four hours after an inspection" });
   await expect(card).toBeVisible();
   await expect(card.locator("blockquote")).toHaveText(TWICE);
+  await expect(card).toBeFocused(); // the form is gone: the focus is on the new comment, not lost
   await page.screenshot({ path: "test-results/screens/keyboard-observer-posted.png" });
 
   // Anchored as a selection is: the quote with its context and the Yjs positions of the passage.
