@@ -67,7 +67,7 @@ export function CommentCard(props: {
   const { t } = useTranslation("comments");
   const c = props.comment;
   return (
-    <article className={`comment-card${props.active ? " comment-card--active" : ""}${props.compact ? " comment-card--compact" : ""}`} id={`comment-${c.id}`} data-comment-id={c.id} data-state={c.state}>
+    <article className={`comment-card${props.active ? " comment-card--active" : ""}${props.compact ? " comment-card--compact" : ""}`} id={`comment-${c.id}`} data-comment-id={c.id} data-state={c.state} tabIndex={-1}>
       <header className="comment-card__head">
         <span className="comment-card__who">{t("by", { name: c.author.name, organisation: c.author.organisation })}</span>
         <time dateTime={c.createdAt}>{commentTime(c.createdAt)}</time>

@@ -146,3 +146,67 @@ export function anchorState(input: { text: string; anchor: Anchor; tracked: (Anc
   const found = findAnchor(text, anchor);
   return found && found.start < tracked.end && found.end > tracked.start ? "attached" : "detached";
 }
+
+/** One place where typed words occur: its offsets in the text, and the words just before and after it. */
+export type Occurrence = AnchorRange & { before: string; after: string };
+
+/** What a search for typed words found: how often they occur in all, and the first `limit` occurrences. */
+export type OccurrenceSearch = { count: number; occurrences: Occurrence[] };
+
+/**
+ * Typographic twins a keyboard types differently (curly and straight quotes, dashes and hyphens) read as one
+ * character, so that words typed on any keyboard find the draft's text; the fold keeps every character in its
+ * place (same length), so offsets stay valid.
+ */
+function foldTypography(s: string): string {
+  return s.replace(/[‘’‚‛′`]/g, "'").replace(/[“”„‟″]/g, '"').replace(/[‐‑‒–—−]/g, "-");
+}
+
+/**
+ * The words next to a passage (side "before": those ending at `at`; "after": those starting there), at
+ * most `chars` characters of them, within its block (a line of the text: paragraph, heading, item):
+ * cut at a word boundary, with "…" where the block goes on.
+ */
+function contextWords(text: string, at: number, chars: number, side: "before" | "after"): string {
+  if (side === "before") {
+    const blockStart = text.lastIndexOf("\n", at - 1) + 1;
+    const flat = text.slice(blockStart, at).replace(/\s+/g, " ").trimStart();
+    if (flat.length <= chars) return flat;
+    const cut = flat.slice(flat.length - chars);
+    if (flat[flat.length - chars - 1] === " ") return `…${cut.trimStart()}`;
+    const space = cut.indexOf(" ");
+    return space > 0 && space < cut.length - 1 ? `…${cut.slice(space + 1)}` : `…${cut}`;
+  }
+  const blockEnd = text.indexOf("\n", at);
+  const flat = text.slice(at, blockEnd === -1 ? text.length : blockEnd).replace(/\s+/g, " ").trimEnd();
+  if (flat.length <= chars) return flat;
+  const cut = flat.slice(0, chars);
+  if (flat[chars] === " ") return `${cut.trimEnd()}…`;
+  const space = cut.lastIndexOf(" ");
+  return space > 0 ? `${cut.slice(0, space)}…` : `${cut}…`;
+}
+
+/**
+ * Where the words a reader typed (or pasted) occur in `text`: exactly, up to whitespace and the
+ * typographic twins above; every occurrence counted, the first `limit` returned with up to
+ * `contextChars` of the words around each, within its block (so that a reader can tell them apart). A comment made from
+ * an occurrence is anchored with `anchorAt(text, occurrence)`, exactly as a selection of it would be.
+ */
+export function findOccurrences(text: string, words: string, options: { limit?: number; contextChars?: number } = {}): OccurrenceSearch {
+  const limit = options.limit ?? 10;
+  const contextChars = options.contextChars ?? 40;
+  const needle = foldTypography(normalizeWhitespace(words));
+  if (!needle) return { count: 0, occurrences: [] };
+  const hay = collapse(text);
+  const folded = foldTypography(hay.text);
+  const occurrences: Occurrence[] = [];
+  let count = 0;
+  for (let at = folded.indexOf(needle); at !== -1; at = folded.indexOf(needle, at + 1)) {
+    count++;
+    if (occurrences.length >= limit) continue;
+    const start = hay.origin[at];
+    const end = hay.origin[at + needle.length - 1] + 1;
+    occurrences.push({ start, end, before: contextWords(text, start, contextChars, "before"), after: contextWords(text, end, contextChars, "after") });
+  }
+  return { count, occurrences };
+}

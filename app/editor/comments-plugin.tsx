@@ -13,6 +13,13 @@
  * `lexicalText` below); when both agree, offsets in it map to Yjs positions; when they do not (the
  * document is mid-sync), the comment is anchored by its quote alone.
  * Works in read-only editors too (observers select and comment).
+ *
+ * Without a selection (a read-only draft has no keyboard caret, so a keyboard-only reader cannot
+ * select), Comment opens the form with a Passage field instead: the reader types or pastes the words
+ * they mean, the portal finds them in the text (findOccurrences: exact, whitespace-insensitive), lets
+ * them choose among several occurrences by the words around each, highlights the one chosen, and
+ * anchors the comment exactly as a selection of that passage would be (same quote, context and Yjs
+ * positions).
  */
 import { useLexicalComposerContext } from "@lexical/react/LexicalComposerContext";
 import {
@@ -32,7 +39,7 @@ import { createPortal } from "react-dom";
 import { useTranslation } from "react-i18next";
 import { docText, INLINE_ELEMENT_TYPES } from "../collab/anchor-positions";
 import { CommentCard, COMMENT_KIND_OPTIONS, ReplyFields, ResolutionFields, type CommentItem } from "../components/comment-parts";
-import { anchorAt, findAnchor, MAX_QUOTE_CHARS, type Anchor } from "../domain/anchors";
+import { anchorAt, findAnchor, findOccurrences, MAX_QUOTE_CHARS, normalizeWhitespace, type Anchor, type AnchorRange } from "../domain/anchors";
 import { useCollab } from "./collab-context";
 
 export type CommentsPluginProps = { standardId?: string; proposalId?: string; canComment: boolean; canResolve: boolean };
@@ -40,6 +47,11 @@ export type CommentsPluginProps = { standardId?: string; proposalId?: string; ca
 /** The highlight names registered with CSS.highlights (styled in comments.css). */
 const HIGHLIGHT = "ewtp-comment";
 const HIGHLIGHT_ACTIVE = "ewtp-comment-active";
+/** The passage a reader is about to comment on by its words (the Passage field). */
+const HIGHLIGHT_PENDING = "ewtp-comment-pending";
+
+/** How many occurrences of typed words are offered to choose from; beyond that, the reader adds words. */
+const MAX_OCCURRENCES = 8;
 
 type Segment = { key: string; offset: number; length: number };
 type LinearText = { text: string; segments: Segment[]; starts: Map<string, number>; ends: Map<string, number> };
@@ -91,6 +103,18 @@ function pointOffset(point: PointType, lin: LinearText): number | null {
 /** A passage selected in the editor: its anchor (quote, prefix, suffix) and, when known, its Yjs positions. */
 type Selected = { anchor: Anchor; positions: { start: unknown; end: unknown } | null };
 
+/** The passage `range` of the linear text as a comment's anchor, with its Yjs positions when the document reads like the editor. */
+function passageAt(lin: LinearText, range: AnchorRange, doc: import("yjs").Doc | null): Selected {
+  const anchor = anchorAt(lin.text, range);
+  let positions: Selected["positions"] = null;
+  if (doc) {
+    const yText = docText(doc);
+    // Only when the Yjs document reads exactly like the editor do offsets mean the same place.
+    if (yText.text === lin.text) positions = yText.relativeRange(range);
+  }
+  return { anchor, positions };
+}
+
 /** Reads the browser's selection inside the editor as a passage, or null when nothing is selected there. */
 function selectedPassage(editor: LexicalEditor, doc: import("yjs").Doc | null): Selected | null {
   const root = editor.getRootElement();
@@ -104,15 +128,9 @@ function selectedPassage(editor: LexicalEditor, doc: import("yjs").Doc | null): 
     const start = pointOffset(a, lin);
     const end = pointOffset(b, lin);
     if (start === null || end === null || end <= start) return null;
-    const anchor = anchorAt(lin.text, { start, end });
-    if (!anchor.quote || anchor.quote.length > MAX_QUOTE_CHARS) return null;
-    let positions: Selected["positions"] = null;
-    if (doc) {
-      const yText = docText(doc);
-      // Only when the Yjs document reads exactly like the editor do offsets mean the same place.
-      if (yText.text === lin.text) positions = yText.relativeRange({ start, end });
-    }
-    return { anchor, positions };
+    const passage = passageAt(lin, { start, end }, doc);
+    if (!passage.anchor.quote || passage.anchor.quote.length > MAX_QUOTE_CHARS) return null;
+    return passage;
   });
 }
 
@@ -164,12 +182,19 @@ export function CommentsPlugin({ standardId, proposalId, canComment, canResolve 
   const [comments, setComments] = useState<CommentItem[]>([]);
   const [loaded, setLoaded] = useState(false);
   const [hasSelection, setHasSelection] = useState(false);
-  const [draft, setDraft] = useState<Selected | "whole" | null>(null);
+  // The form: on a selected passage, on the whole draft, or on a passage given by its words ("typed").
+  const [draft, setDraft] = useState<Selected | "whole" | "typed" | null>(null);
+  const [words, setWords] = useState("");
+  const [choice, setChoice] = useState<number | null>(null);
+  const [textVersion, setTextVersion] = useState(0);
   const [active, setActive] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [host, setHost] = useState<Element | null>(null);
   const bodyRef = useRef<HTMLTextAreaElement>(null);
+  const passageRef = useRef<HTMLInputElement>(null);
+  const choicesRef = useRef<HTMLFieldSetElement>(null);
+  const statusRef = useRef<HTMLDivElement>(null);
   const doc = collab?.doc ?? null;
   // Where the document's comments live in the API, and where its resolution log is shown.
   const base = standardId ? `/standards/${encodeURIComponent(standardId)}` : proposalId ? `/proposals/${encodeURIComponent(proposalId)}` : null;
@@ -228,11 +253,74 @@ export function CommentsPlugin({ standardId, proposalId, canComment, canResolve 
   const openForm = useCallback(() => {
     if (!canComment) return;
     const passage = selectedPassage(editor, doc);
-    if (!passage) return;
     setError(null);
-    setDraft(passage);
-    setTimeout(() => bodyRef.current?.focus(), 0);
-  }, [canComment, doc, editor]);
+    if (passage) {
+      setDraft(passage);
+      setTimeout(() => bodyRef.current?.focus(), 0);
+      return;
+    }
+    // No selection (a read-only draft has no caret to select with): the passage is given by its words.
+    if (draft !== "typed") {
+      setWords("");
+      setChoice(null);
+      setDraft("typed");
+    }
+    setTimeout(() => passageRef.current?.focus(), 0);
+  }, [canComment, doc, draft, editor]);
+
+  // Where the typed words are in the text, recomputed as they change and as the text changes.
+  useEffect(() => {
+    if (draft !== "typed") return;
+    return editor.registerUpdateListener(() => setTextVersion((v) => v + 1));
+  }, [draft, editor]);
+  const search = useMemo(() => {
+    if (draft !== "typed" || !normalizeWhitespace(words)) return null;
+    if (normalizeWhitespace(words).length > MAX_QUOTE_CHARS) return { tooLong: true as const };
+    return editor.read(() => {
+      const { text } = $lexicalText();
+      const found = findOccurrences(text, words, { limit: MAX_OCCURRENCES });
+      return { tooLong: false as const, count: found.count, occurrences: found.occurrences.map((o) => ({ ...o, quote: normalizeWhitespace(text.slice(o.start, o.end)) })) };
+    });
+    // textVersion is in the list for its change (the text changed), not for its value.
+  }, [draft, editor, words, textVersion]);
+  /** The occurrence the typed words designate: the only one, or the one chosen among a few. */
+  const pending = useMemo(() => {
+    if (!search || search.tooLong) return null;
+    if (search.count === 1) return search.occurrences[0];
+    if (search.count > 1 && search.count <= MAX_OCCURRENCES && choice !== null) return search.occurrences[choice] ?? null;
+    return null;
+  }, [choice, search]);
+
+  // The designated passage is highlighted in the text while the form is open, and brought into view
+  // when the reader designates another one (not when someone else's edit moves it: no jumps while typing).
+  const scrolledFor = useRef("");
+  useEffect(() => {
+    const registry = highlights();
+    const Ctor = HighlightCtor();
+    if (!registry || !Ctor || !pending) return;
+    const dom = editor.read(() => domRange(editor, $lexicalText(), pending.start, pending.end));
+    registry.set(HIGHLIGHT_PENDING, new Ctor(...(dom ? [dom] : [])));
+    const designation = `${words}\u0000${choice}`;
+    if (scrolledFor.current !== designation) {
+      scrolledFor.current = designation;
+      (dom?.startContainer.parentElement ?? null)?.scrollIntoView({ block: "nearest" });
+    }
+    return () => registry.delete(HIGHLIGHT_PENDING);
+  }, [choice, editor, pending, words]);
+
+  // What was found (and the choice among occurrences) stays in view under the field as the reader types.
+  useEffect(() => {
+    if (draft === "typed" && words) (choicesRef.current ?? statusRef.current)?.scrollIntoView({ block: "nearest" });
+  }, [draft, words]);
+
+  /** Enter in the Passage field finds the words: on to the choice among occurrences, or to the comment when found once. */
+  const onPassageKey = (event: import("react").KeyboardEvent<HTMLInputElement>) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    if (!search || search.tooLong) return;
+    if (search.count === 1) bodyRef.current?.focus();
+    else if (search.count > 1 && search.count <= MAX_OCCURRENCES) choicesRef.current?.querySelector<HTMLInputElement>("input[type=radio]")?.focus();
+  };
 
   // Ctrl+Alt+M (⌘⌥M): comment on the selection, wherever the focus is.
   useEffect(() => {
@@ -301,18 +389,35 @@ export function CommentsPlugin({ standardId, proposalId, canComment, canResolve 
     event.preventDefault();
     if (!base || !draft) return;
     const form = new FormData(event.currentTarget);
+    let passage: Selected | null = draft === "whole" || draft === "typed" ? null : draft;
+    if (draft === "typed") {
+      // Anchored on the text as it is now: the words are looked up again, the chosen occurrence kept.
+      passage = editor.read(() => {
+        const lin = $lexicalText();
+        const found = findOccurrences(lin.text, words, { limit: MAX_OCCURRENCES });
+        const index = found.count === 1 ? 0 : found.count > 1 && found.count <= MAX_OCCURRENCES ? choice : null;
+        const at = index === null ? undefined : found.occurrences[index];
+        return at ? passageAt(lin, at, doc) : null;
+      });
+      if (!passage) {
+        passageRef.current?.focus();
+        return;
+      }
+    }
     setBusy(true);
     setError(null);
     try {
       const body: Record<string, unknown> = { kind: String(form.get("kind")), body: String(form.get("body") ?? "") };
-      if (draft !== "whole") {
-        body.anchor = { quote: draft.anchor.quote, prefix: draft.anchor.prefix ?? "", suffix: draft.anchor.suffix ?? "" };
-        if (draft.positions) body.positions = draft.positions;
+      if (passage) {
+        body.anchor = { quote: passage.anchor.quote, prefix: passage.anchor.prefix ?? "", suffix: passage.anchor.suffix ?? "" };
+        if (passage.positions) body.positions = passage.positions;
       }
       const { comment } = await api<{ comment: CommentItem }>(`${base}/comments`, { method: "POST", body });
       setDraft(null);
       setActive(comment.id);
       await refresh();
+      // The focus goes to the new comment (the form it was in is gone), where a keyboard user reads it.
+      setTimeout(() => document.getElementById(`comment-${comment.id}`)?.focus(), 0);
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -371,6 +476,92 @@ export function CommentsPlugin({ standardId, proposalId, canComment, canResolve 
     />
   );
 
+  // The Passage field of the form on a passage given by its words, with what was found.
+  const notFound = search !== null && !search.tooLong && search.count === 0;
+  const several = search !== null && !search.tooLong && search.count > 1 && search.count <= MAX_OCCURRENCES ? search : null;
+  const passageFields = (
+    <div className="comment-passage">
+      <label htmlFor="comment-passage">{t("form.passage")}</label>
+      <input
+        id="comment-passage"
+        name="passage"
+        type="text"
+        ref={passageRef}
+        value={words}
+        onChange={(e) => {
+          setWords(e.currentTarget.value);
+          setChoice(null);
+        }}
+        onKeyDown={onPassageKey}
+        required
+        autoComplete="off"
+        spellCheck={false}
+        dir="auto"
+        aria-invalid={search !== null && !pending && !several ? true : undefined}
+        aria-describedby="comment-passage-hint comment-passage-status"
+      />
+      <p className="field__hint" id="comment-passage-hint">
+        {t("form.passageHint")}
+      </p>
+      <div id="comment-passage-status" role="status" ref={statusRef} className={`comment-passage__status${search !== null && !pending && !several ? " field__error" : ""}`}>
+        {search === null ? null : search.tooLong ? (
+          t("form.passageTooLong", { max: MAX_QUOTE_CHARS })
+        ) : notFound ? (
+          t("form.passageNotFound")
+        ) : search.count === 1 ? (
+          <>
+            <span className="comment-passage__found">{t("form.passageFound")}</span>{" "}
+            <span className="comment-passage__context" data-testid="comment-passage-preview" dir="auto">
+              {search.occurrences[0].before}
+              <mark>{search.occurrences[0].quote}</mark>
+              {search.occurrences[0].after}
+            </span>
+          </>
+        ) : several ? (
+          t("form.passageSeveral", { count: search.count })
+        ) : (
+          t("form.passageTooMany", { count: search.count })
+        )}
+      </div>
+      {notFound ? (
+        <button
+          type="button"
+          className="button button--quiet button--small"
+          onClick={() => {
+            setDraft("whole");
+            setTimeout(() => bodyRef.current?.focus(), 0);
+          }}
+        >
+          {t("sidebar.generalComment")}
+        </button>
+      ) : null}
+      {several ? (
+        <fieldset
+          className="comment-passage__choices"
+          ref={choicesRef}
+          // Enter on a choice goes on to the comment (rather than submitting the form half filled).
+          onKeyDown={(e) => {
+            if (e.key !== "Enter") return;
+            e.preventDefault();
+            if (choice !== null) bodyRef.current?.focus();
+          }}
+        >
+          <legend>{t("form.passageWhich")}</legend>
+          {several.occurrences.map((o, i) => (
+            <label key={`${o.start}-${o.end}`} className="comment-passage__choice">
+              <input type="radio" name="occurrence" value={i} checked={choice === i} onChange={() => setChoice(i)} required />
+              <span className="comment-passage__context" dir="auto">
+                {o.before}
+                <mark>{o.quote}</mark>
+                {o.after}
+              </span>
+            </label>
+          ))}
+        </fieldset>
+      ) : null}
+    </div>
+  );
+
   const sidebar = (
     <section className="comments-sidebar card" aria-labelledby="comments-sidebar-title">
       <div className="comments-sidebar__head">
@@ -384,7 +575,6 @@ export function CommentsPlugin({ standardId, proposalId, canComment, canResolve 
           <button
             type="button"
             className="button button--small"
-            disabled={!hasSelection}
             aria-keyshortcuts="Control+Alt+M"
             title={t("sidebar.commentHint")}
             // Keep the selection: a click must not move the focus out of the text first.
@@ -400,9 +590,11 @@ export function CommentsPlugin({ standardId, proposalId, canComment, canResolve 
         </div>
       ) : null}
       {draft ? (
-        <form className="comment-form comment-form--new" onSubmit={(e) => void submit(e)} aria-label={t("form.title")}>
-          <p className="comment-form__title">{t("form.title")}</p>
-          {draft !== "whole" ? (
+        <form className="comment-form comment-form--new" onSubmit={(e) => void submit(e)} aria-label={draft === "typed" ? t("form.titlePassage") : t("form.title")}>
+          <p className="comment-form__title">{draft === "typed" ? t("form.titlePassage") : t("form.title")}</p>
+          {draft === "typed" ? (
+            passageFields
+          ) : draft !== "whole" ? (
             <div className="comment-quote">
               <p className="comment-quote__hint">{t("form.quote")}</p>
               <blockquote>{draft.anchor.quote}</blockquote>

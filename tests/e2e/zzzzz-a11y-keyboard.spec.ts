@@ -2,10 +2,14 @@
  * Keyboard only: an expert signs in, selects a passage of a live draft with Shift+arrows, opens the
  * comment form with its shortcut, posts the comment, and casts a vote in an open ballot, with
  * nothing but `page.keyboard` (Tab, Enter, Space, arrows) after each page is opened; every stop on
- * the way shows a visible focus ring. Someone else opening the draft is announced politely. Alone or after the other specs: it makes its own standard,
- * committee, expert and ballot through the API.
+ * the way shows a visible focus ring. Someone else opening the draft is announced politely. A
+ * government observer, whose read-only draft has no caret to select with, comments on a passage by
+ * typing its words (not found, found once, found twice and the second chosen) and an editor sees the
+ * comment on that passage, live, until deleting it detaches the comment. Alone or after the other
+ * specs: it makes its own standards, committee, people and ballot through the API.
  */
 import { randomBytes } from "node:crypto";
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { ADMIN, adminApi } from "./support";
 
@@ -14,6 +18,11 @@ const RUN = randomBytes(3).toString("hex");
 const COMMITTEE = `K${Array.from(randomBytes(3), (b) => String.fromCharCode(65 + (b % 26))).join("")}`;
 const EXPERT = { email: `keyboard.${RUN}@experts.example`, name: "Dr. Keya Lindqvist" };
 const SCOPE = "Parcels declared under the simplified procedure are released within four hours of arrival at the border office.";
+const OBSERVER = { email: `observer.${RUN}@customs.example`, name: "Ms. Oyelaran Bello" };
+/** The observer's draft: "released within four hours" twice, the second after "held for inspection are". */
+const OBSERVED_SCOPE =
+  "Consignments declared in advance are released within four hours of arrival. Consignments held for inspection are released within four hours of the end of the inspection.";
+const TWICE = "released within four hours";
 
 test.describe.configure({ mode: "serial" });
 
@@ -52,6 +61,7 @@ async function tabTo(page: Page, matches: (f: { what: string; name: string; tool
 }
 
 let standardId = "";
+let observedId = "";
 let ballotUrl = "";
 
 test.beforeAll(async ({ browser }) => {
@@ -71,26 +81,54 @@ test.beforeAll(async ({ browser }) => {
     resultsVisible: "live",
   });
   ballotUrl = `/ballots/${ballot.ballot.id}`;
+  const customs = await api("POST", "/orgs", { name: `Keyboard Customs ${RUN}`, kind: "government", country: "NG" });
+  await api("POST", "/users", { email: OBSERVER.email, name: OBSERVER.name, orgId: customs.org.id, role: "observer", committees: [COMMITTEE], password: PASSWORD });
+  const observed = await api("POST", "/standards", { committee: COMMITTEE, title: "Release times of inspected consignments", scope: OBSERVED_SCOPE });
+  observedId = observed.standard.id;
   await close();
 });
+
+/** Signs in with the keyboard alone: the skip link first, then the form's fields in order, Enter submits. */
+async function keyboardSignIn(page: Page, email: string) {
+  await page.goto("/login");
+  await page.keyboard.press("Tab");
+  expect((await focused(page)).name).toBe("Skip to content");
+  await page.keyboard.press("Enter");
+  await tabTo(page, (f) => f.what.includes("[name=email]"));
+  await page.keyboard.type(email);
+  await page.keyboard.press("Tab");
+  expect((await focused(page)).what).toContain("[name=password]");
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press("Enter");
+  await expect(page).not.toHaveURL(/\/login/);
+}
+
+/** axe-core's serious and critical WCAG A/AA violations in the comments sidebar (with the form open). */
+async function sidebarViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).include(".comments-sidebar").withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  return results.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+}
+
+/** The texts of the ranges of a CSS custom highlight, each with the editor's text before it. */
+async function highlighted(page: Page, name: string) {
+  return page.evaluate((highlight) => {
+    const registry = (CSS as unknown as { highlights: Map<string, Set<Range>> }).highlights;
+    const root = document.querySelector(".editor-content")!;
+    return [...(registry.get(highlight) ?? [])].map((r) => {
+      const before = document.createRange();
+      before.setStart(root, 0);
+      before.setEnd(r.startContainer, r.startOffset);
+      return { text: r.toString(), before: before.toString() };
+    });
+  }, name);
+}
 
 test("an expert signs in, comments on a passage and votes with the keyboard alone", async ({ browser }) => {
   test.setTimeout(180_000);
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
 
-  // Sign in: the skip link first, then the form's fields in order, Enter submits.
-  await page.goto("/login");
-  await page.keyboard.press("Tab");
-  expect((await focused(page)).name).toBe("Skip to content");
-  await page.keyboard.press("Enter");
-  await tabTo(page, (f) => f.what.includes("[name=email]"));
-  await page.keyboard.type(EXPERT.email);
-  await page.keyboard.press("Tab");
-  expect((await focused(page)).what).toContain("[name=password]");
-  await page.keyboard.type(PASSWORD);
-  await page.keyboard.press("Enter");
-  await expect(page).not.toHaveURL(/\/login/);
+  await keyboardSignIn(page, EXPERT.email);
   await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
 
   // The live draft: Tab into the text, to its end, select the last words with Shift+arrows.
@@ -160,5 +198,146 @@ test("an expert signs in, comments on a passage and votes with the keyboard alon
   await expect.poll(() => page.evaluate(() => document.activeElement?.textContent ?? "")).toContain("Your vote is recorded.");
   await expect(page.getByRole("region", { name: "Your vote" })).toContainText("Its vote: Approve");
   await page.screenshot({ path: "test-results/screens/keyboard-vote.png" });
+  await context.close();
+});
+
+test("an observer, without a caret in the read-only draft, comments on a passage by its words with the keyboard alone; an editor sees it on that passage", async ({ browser }) => {
+  test.setTimeout(180_000);
+  // The editor, in a browser of their own, has the draft open (and sees the comment arrive live).
+  const editorContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const editor = await editorContext.newPage();
+  await editor.goto("/login");
+  await editor.getByLabel("Email").fill(EXPERT.email);
+  await editor.getByLabel("Password").fill(PASSWORD);
+  await editor.getByRole("button", { name: "Sign in" }).click();
+  await expect(editor).not.toHaveURL(/\/login/);
+  await editor.goto(`/standards/${observedId}/edit`);
+  await expect(editor.getByRole("status").filter({ hasText: /^Connected/ })).toBeVisible({ timeout: 30_000 });
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await keyboardSignIn(page, OBSERVER.email);
+  await page.goto(`/standards/${observedId}/edit`);
+  await expect(page.getByRole("status").filter({ hasText: /^Connected/ })).toBeVisible({ timeout: 30_000 });
+  await expect(page.locator(".editor-content")).toContainText(OBSERVED_SCOPE);
+  await expect(page.locator(".editor-content")).toHaveAttribute("contenteditable", "false");
+  const sidebar = page.getByRole("region", { name: "Comments" });
+
+  // No selection: Comment opens the form on a passage given by its words, the focus in the Passage field.
+  await tabTo(page, (f) => f.name === "Comment");
+  await page.keyboard.press("Enter");
+  const form = sidebar.getByRole("form", { name: "Comment on a passage" });
+  await expect(form).toBeVisible();
+  expect((await focused(page)).what).toBe("input#comment-passage[name=passage]");
+  const passage = form.getByLabel("Passage");
+  const status = form.locator("#comment-passage-status");
+
+  // Words that are not in the draft: said so, with the way out (the whole draft).
+  await page.keyboard.type("released within four days");
+  await expect(status).toHaveText("These words are not in the draft: check them, or comment on the whole draft.");
+  await expect(passage).toHaveAttribute("aria-invalid", "true");
+  await expect(form.getByRole("button", { name: "Comment on the whole draft" })).toBeVisible();
+  await page.screenshot({ path: "test-results/screens/keyboard-observer-not-found.png" });
+  expect(await sidebarViolations(page)).toEqual([]);
+
+  // Words found once: previewed with the words around them, and highlighted in the text.
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("end of the inspection");
+  await expect(status).toContainText("Found in the draft:");
+  await expect(form.getByTestId("comment-passage-preview").locator("mark")).toHaveText("end of the inspection");
+  await expect(passage).not.toHaveAttribute("aria-invalid", "true");
+  await expect.poll(() => highlighted(page, "ewtp-comment-pending")).toEqual([{ text: "end of the inspection", before: expect.stringMatching(/four hours of the $/) }]);
+
+  // Words found twice: Enter goes to the choice, each occurrence with its surroundings; the arrow chooses the second.
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type(TWICE);
+  await expect(status).toHaveText("These words occur 2 times in the draft: choose below the one you mean, or add more words.");
+  const choices = form.getByRole("group", { name: "Which occurrence do you mean?" });
+  await expect(choices.getByRole("radio")).toHaveCount(2);
+  await expect(choices.locator("label").nth(1)).toContainText("held for inspection are released within four hours of the end");
+  await page.keyboard.press("Enter");
+  expect((await focused(page)).what).toBe("input[name=occurrence]");
+  await page.keyboard.press("ArrowDown");
+  await expect(choices.getByRole("radio").nth(1)).toBeChecked();
+  // The second occurrence: the draft's text before it ends with the scope's text before it.
+  const second = expect.stringMatching(/ arrival\. Consignments held for inspection are $/);
+  await expect.poll(() => highlighted(page, "ewtp-comment-pending")).toEqual([{ text: TWICE, before: second }]);
+  await page.screenshot({ path: "test-results/screens/keyboard-observer-choice.png" });
+  expect(await sidebarViolations(page)).toEqual([]);
+
+  // On to the comment's type and text, and Enter on the button posts it.
+  await page.keyboard.press("Tab");
+  expect((await focused(page)).what).toBe("select#comment-kind[name=kind]");
+  await page.keyboard.press("Tab");
+  expect((await focused(page)).what).toContain("textarea#comment-body");
+  await page.keyboard.type("Four hours after an inspection ends is too short for laboratory results; allow one working day.");
+  await tabTo(page, (f) => f.name === "Post comment", 5);
+  await page.keyboard.press("Enter");
+  const card = sidebar.locator(".comment-card").filter({ hasText: "Four hours after an inspection" });
+  await expect(card).toBeVisible();
+  await expect(card.locator("blockquote")).toHaveText(TWICE);
+  await expect(card).toBeFocused(); // the form is gone: the focus is on the new comment, not lost
+  await page.screenshot({ path: "test-results/screens/keyboard-observer-posted.png" });
+
+  // Anchored as a selection is: the quote with its context and the Yjs positions of the passage.
+  const listed = await page.request.get(`/api/v1/standards/${observedId}/comments`);
+  const comment = ((await listed.json()) as { comments: { body: string; anchor: { quote: string; prefix: string }; positions: unknown; state: string }[] }).comments.find((c) => c.body.startsWith("Four hours after"))!;
+  expect(comment.anchor.quote).toBe(TWICE);
+  expect(comment.anchor.prefix.endsWith("held for inspection are ")).toBe(true);
+  expect(comment.positions).not.toBeNull();
+  expect(comment.state).toBe("attached");
+
+  // The editor sees it live, on the second occurrence, and deleting that passage detaches it.
+  const theirs = editor.getByRole("region", { name: "Comments" }).locator(".comment-card").filter({ hasText: "Four hours after an inspection" });
+  await expect(theirs).toBeVisible();
+  await expect(theirs.getByText(OBSERVER.name, { exact: false })).toBeVisible();
+  await expect.poll(() => highlighted(editor, "ewtp-comment")).toEqual([{ text: TWICE, before: second }]);
+  await editor.screenshot({ path: "test-results/screens/keyboard-observer-editor-sees.png" });
+  await editor.locator(".editor-content").evaluate((root, at) => {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent ?? "";
+      const index = text.lastIndexOf(at.words);
+      if (index === -1 || !text.slice(0, index).includes("held for inspection")) continue;
+      const range = document.createRange();
+      range.setStart(node, index);
+      range.setEnd(node, index + at.words.length);
+      window.getSelection()!.removeAllRanges();
+      window.getSelection()!.addRange(range);
+      return;
+    }
+    throw new Error("the second occurrence is not in the editor");
+  }, { words: TWICE });
+  await editor.keyboard.press("Backspace");
+  for (const p of [editor, page]) {
+    const detached = p.getByRole("region", { name: "Comments" }).locator(".comments-group--detached .comment-card").filter({ hasText: "Four hours after an inspection" });
+    await expect(detached).toBeVisible({ timeout: 15_000 });
+    await expect(detached.locator("blockquote")).toHaveText(TWICE);
+  }
+  await editorContext.close();
+  await context.close();
+});
+
+test("the Passage field in Arabic, right to left", async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "ar" });
+  const page = await context.newPage();
+  await page.goto("/login");
+  await page.locator("input[name=email]").fill(OBSERVER.email);
+  await page.locator("input[name=password]").fill(PASSWORD);
+  await page.keyboard.press("Enter");
+  await expect(page).not.toHaveURL(/\/login/);
+  await page.goto(`/standards/${observedId}/edit`);
+  await expect(page.locator("html")).toHaveAttribute("dir", "rtl");
+  await expect(page.locator(".editor-content")).toContainText("Consignments held for inspection");
+  // The shortcut opens it too when nothing is selected.
+  await page.keyboard.press("Control+Alt+m");
+  await expect(page.locator("#comment-passage")).toBeFocused();
+  await page.keyboard.type("Consignments");
+  await expect(page.locator(".comment-passage__choices input[type=radio]")).toHaveCount(2);
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("ArrowDown");
+  await expect(page.locator(".comment-passage__choices input[type=radio]").nth(1)).toBeChecked();
+  await page.screenshot({ path: "test-results/screens/keyboard-observer-choice-ar.png" });
+  expect(await sidebarViolations(page)).toEqual([]);
   await context.close();
 });

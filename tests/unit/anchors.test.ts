@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { docText } from "../../app/collab/anchor-positions";
 import { markdownFromDoc, markdownIntoDoc } from "../../app/collab/yjs-markdown.server";
-import { anchorAt, anchorState, findAnchor, similarity } from "../../app/domain/anchors";
+import { anchorAt, anchorState, findAnchor, findOccurrences, similarity } from "../../app/domain/anchors";
 
 const TEXT = "Goods below the de minimis value enter duty free. Goods above it pay duty at the border.";
 
@@ -155,5 +155,58 @@ describe("Yjs relative positions of a passage", () => {
     edit(doc, (md) => md.replace(TEXT, "Everything pays duty."));
     const t = docText(doc);
     expect(anchorState({ text: t.text, anchor: { quote: "enter duty free" }, tracked: t.resolve(rel.start, rel.end) })).toBe("detached");
+  });
+});
+
+describe("findOccurrences (a passage typed by a reader who cannot select)", () => {
+  it("finds typed words once, and anchors them as a selection of the same words would be", () => {
+    const found = findOccurrences(TEXT, "enter duty free");
+    expect(found.count).toBe(1);
+    const [o] = found.occurrences;
+    expect(TEXT.slice(o.start, o.end)).toBe("enter duty free");
+    expect(o.before.endsWith("de minimis value ")).toBe(true);
+    expect(o.after.startsWith(". Goods above")).toBe(true);
+    expect(anchorAt(TEXT, o)).toEqual(anchorAt(TEXT, { start: TEXT.indexOf("enter duty free"), end: TEXT.indexOf("enter duty free") + 15 }));
+  });
+
+  it("finds nothing when the words are not in the text (exact: no guessing, case counts)", () => {
+    expect(findOccurrences(TEXT, "enter duty-free")).toEqual({ count: 0, occurrences: [] });
+    expect(findOccurrences(TEXT, "Enter duty free").count).toBe(0);
+    expect(findOccurrences(TEXT, "   ").count).toBe(0);
+  });
+
+  it("lists every occurrence with the words around it, so that the reader can choose one", () => {
+    const text = "Parcels pay duty. Letters pay duty. Pallets pay duty.";
+    const found = findOccurrences(text, "pay duty");
+    expect(found.count).toBe(3);
+    expect(found.occurrences.map((o) => text.slice(o.start, o.end))).toEqual(["pay duty", "pay duty", "pay duty"]);
+    expect(found.occurrences.map((o) => o.before.trim().split(" ").at(-1))).toEqual(["Parcels", "Letters", "Pallets"]);
+    expect(found.occurrences[2].before.startsWith("…")).toBe(true); // longer than the 40 characters kept
+    const chosen = anchorAt(text, found.occurrences[1]);
+    expect(findAnchor(text, chosen)!.start).toBe(found.occurrences[1].start);
+  });
+
+  it("cuts long context at a word and counts beyond the listed limit", () => {
+    const text = Array.from({ length: 30 }, (_, i) => `Clause ${i} applies to consignments of low value.`).join(" ");
+    const found = findOccurrences(text, "applies to", { limit: 5, contextChars: 16 });
+    expect(found.count).toBe(30);
+    expect(found.occurrences).toHaveLength(5);
+    expect(found.occurrences[3].before).toBe("…value. Clause 3 "); // not "…f low value. Clause 3"
+    expect(found.occurrences[3].after).toBe(" consignments of…");
+    expect(findOccurrences(text, "applies to", { contextChars: 14 }).occurrences[3].after).toBe(" consignments…"); // not " consignments o…"
+  });
+
+  it("matches across line breaks and doubled spaces, and straight quotes and hyphens typed for curly ones and dashes", () => {
+    const text = "The operator’s declaration\n  covers the goods — all of them.";
+    const found = findOccurrences(text, "operator's declaration covers the goods - all");
+    expect(found.count).toBe(1);
+    expect(text.slice(found.occurrences[0].start, found.occurrences[0].end)).toBe("operator’s declaration\n  covers the goods — all");
+  });
+
+  it("keeps the context within the passage's block (a heading's words are not shown as a paragraph's)", () => {
+    const text = "Release of consignments\nConsignments held for inspection are released.\nAnnex";
+    const [o] = findOccurrences(text, "held for").occurrences;
+    expect(o.before).toBe("Consignments ");
+    expect(o.after).toBe(" inspection are released.");
   });
 });
