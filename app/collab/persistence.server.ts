@@ -87,39 +87,39 @@ export function groupCommit(options: { retryMs?: number; onFailure?: (docNames: 
   // Consecutive failed commits: retries back off (a locked database blocks the process for
   // busy_timeout on every attempt), up to five times the base delay.
   let failedInARow = 0;
-  let prepared: { client: Database.Database; insert: Database.Statement; wal: WalFile | null } | null = null;
+  let prepared: { client: Database.Database; append: (batch: PendingUpdate[]) => void; synchronous: number; wal: WalFile | null } | null = null;
   const retryDelay = () => (options.retryMs ?? 1000) * Math.min(2 ** failedInARow++, 5);
 
-  /** The connection, its prepared insert, and its WAL file (null when there is none: the commit then syncs itself). */
+  /** The connection, its batch append, its synchronous level, and its WAL file (null when there is none: the commit then syncs itself). */
   const connection = () => {
     const client = db().$client;
     // Prepared once per connection: this runs for every batch of edits (the hot path).
     if (prepared?.client !== client) {
       if (prepared?.wal?.fd != null) fs.closeSync(prepared.wal.fd);
       const wal = !client.memory && String(client.pragma("journal_mode", { simple: true })).toLowerCase() === "wal";
+      const insert = client.prepare("insert into collab_updates (doc_name, \"update\", user_id, created_at) values (?, ?, ?, ?)");
       prepared = {
         client,
-        insert: client.prepare("insert into collab_updates (doc_name, \"update\", user_id, created_at) values (?, ?, ?, ?)"),
+        append: client.transaction((batch: PendingUpdate[]) => {
+          const at = new Date().toISOString();
+          for (const u of batch) insert.run(u.docName, Buffer.from(u.update), u.userId, at);
+        }),
+        synchronous: Number(client.pragma("synchronous", { simple: true })),
         wal: wal ? { path: `${client.name}-wal`, fd: null } : null,
       };
     }
     return prepared;
   };
 
-  /** Writes a batch in one transaction; `durable`: fsync'd before returning (synchronous=FULL), else only written to the WAL. */
+  /** Writes a batch in one transaction; `durable`: fsync'd before returning (the connection's synchronous=FULL), else only written to the WAL. */
   const write = (batch: PendingUpdate[], durable: boolean) => {
-    const { client, insert, wal } = connection();
-    const at = new Date().toISOString();
-    const append = client.transaction(() => {
-      for (const u of batch) insert.run(u.docName, Buffer.from(u.update), u.userId, at);
-    });
-    if (durable || !wal) return append();
-    const level = client.pragma("synchronous", { simple: true }) as number;
+    const { client, append, synchronous, wal } = connection();
+    if (durable || !wal) return append(batch);
     client.pragma("synchronous = NORMAL");
     try {
-      append();
+      append(batch);
     } finally {
-      client.pragma(`synchronous = ${Number(level)}`);
+      client.pragma(`synchronous = ${synchronous}`);
     }
   };
 

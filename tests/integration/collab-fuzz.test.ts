@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as encoding from "lib0/encoding";
 import WebSocket from "ws";
 import * as Y from "yjs";
+import { prng } from "../../db/prng";
 import { connectDoc, eventually, type CollabClient } from "../support/collab";
 import { accessTokenFor, createOrg, createUser } from "../support/factories";
 import { startPortal, type TestPortal } from "../support/portal";
@@ -20,23 +21,16 @@ const DOC_A = "standard.EWTP-TAR-001";
 const DOC_B = "standard.EWTP-LOG-001";
 const CASES_PER_KIND = 4;
 
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** Seeded random integers and bytes (db/prng.ts), so a failing run can be replayed. */
+function seeded(seed: number) {
+  const next = prng(seed);
   return {
     int: (max: number) => Math.floor(next() * max),
     bytes: (n: number) => Uint8Array.from({ length: n }, () => Math.floor(next() * 256)),
   };
 }
 
-const rand = prng(SEED);
+const rand = seeded(SEED);
 let portal: TestPortal;
 let token = "";
 let legit: CollabClient;

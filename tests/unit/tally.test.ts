@@ -5,6 +5,7 @@
  * (monotonicity, permutation invariance, agreement with an independent reference).
  */
 import { describe, expect, it } from "vitest";
+import { prng } from "../../db/prng";
 import {
   buildRoll,
   countVotes,
@@ -396,18 +397,6 @@ describe("the explanation in words", () => {
 });
 
 // ─── Properties over seeded random ballots ───────────────────────────────────────────────────────
-
-/** mulberry32: a small seeded PRNG, so every run tests the same ballots and a failure can be replayed. */
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Case = { rule: BallotRule; units: RollUnit[]; votes: TallyVote[]; quorum: number | null };
 
