@@ -6,7 +6,9 @@
 import type http from "node:http";
 import type { Duplex } from "node:stream";
 import { Hocuspocus } from "@hocuspocus/server";
-import { WebSocketServer } from "ws";
+import { WebSocketServer, type WebSocket } from "ws";
+import { corkForThisTurn } from "./coalesce";
+import { encodeOnceBroadcast } from "./broadcast";
 import { env } from "../utils/env.server";
 import type { SocketState } from "./context";
 import { authentication } from "./extensions/authentication";
@@ -50,6 +52,7 @@ export type CollabServer = {
 /** Builds the collaboration server (it registers itself as the process's live documents). */
 export function createCollabServer(options: { limits?: Partial<Limits>; derivedDebounceMs?: number; recheckMs?: number } = {}): CollabServer {
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  encodeOnceBroadcast();
   let open = true;
   const isOpen = () => open;
   // A failed commit keeps its updates queued (retried, nothing acknowledged) and tells the editors of
@@ -77,6 +80,12 @@ export function createCollabServer(options: { limits?: Partial<Limits>; derivedD
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
+      // Messages written to this socket within one turn of the event loop leave in one system call.
+      const send = ws.send;
+      ws.send = function coalescedSend(this: WebSocket, ...args: unknown[]) {
+        corkForThisTurn(socket);
+        return (send as (...a: unknown[]) => void).apply(this, args);
+      } as WebSocket["send"];
       const state: SocketState = { ws, cookie: req.headers.cookie, authenticated: false, documents: new Set() };
       guardSocket(state, limits);
       ws.on("error", (error) => console.warn(`[collab] socket error: ${error.message}`));

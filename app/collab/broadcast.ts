@@ -1,0 +1,62 @@
+/**
+ * Relaying an edit or a presence change to everyone in a document, encoded once.
+ *
+ * Hocuspocus's `Document` relays each Yjs update and each awareness change by encoding the message
+ * anew for every connection (for awareness that includes serializing the changed states to JSON),
+ * and sends it back to the connection it came from as well. With N people in a document that is N
+ * encodings per message, and the server's time grows with N² at a given typing rate per person.
+ *
+ * `encodeOnceBroadcast()` replaces those two methods on Hocuspocus's `Document` (it binds them in
+ * its constructor, so this must run before the first document is created; `createCollabServer`
+ * calls it): the message is encoded once, and the same bytes go to every connection but the one it
+ * came from. Everything else is kept as Hocuspocus does it: the `onUpdate` callback (which drives
+ * Hocuspocus's change hooks and debounced store), and the bookkeeping of which connection announced
+ * which awareness client ids (the message guard relies on it to refuse forged presence).
+ */
+import { Document, OutgoingMessage, type Connection } from "@hocuspocus/server";
+
+type AwarenessChange = { added: number[]; updated: number[]; removed: number[] };
+
+/** The parts of Hocuspocus's Document that are private in its types. */
+type DocumentInternals = {
+  name: string;
+  awareness: Document["awareness"];
+  callbacks: { onUpdate: (document: Document, connection: Connection | undefined, update: Uint8Array) => void };
+  connections: Map<unknown, { clients: Set<number>; connection: Connection }>;
+  handleUpdate: (update: Uint8Array, origin: unknown) => unknown;
+  handleAwarenessUpdate: (change: AwarenessChange, origin: unknown) => unknown;
+};
+
+let installed = false;
+
+/** Makes every Hocuspocus Document created from now on encode each relayed message once. */
+export function encodeOnceBroadcast(): void {
+  if (installed) return;
+  installed = true;
+  const proto = Document.prototype as unknown as DocumentInternals;
+
+  proto.handleUpdate = function handleUpdate(this: DocumentInternals, update: Uint8Array, origin: unknown) {
+    this.callbacks.onUpdate(this as unknown as Document, origin as Connection | undefined, update);
+    if (this.connections.size === 0) return this;
+    const message = new OutgoingMessage(this.name).createSyncMessage().writeUpdate(update).toUint8Array();
+    // The connection the update came from has it already (Yjs would ignore it).
+    for (const { connection } of this.connections.values()) if (connection !== origin) connection.send(message);
+    return this;
+  };
+
+  proto.handleAwarenessUpdate = function handleAwarenessUpdate(this: DocumentInternals, { added, updated, removed }: AwarenessChange, origin: unknown) {
+    // Which connection (keyed by its WebSocket, the origin Hocuspocus applies awareness with) announced which client ids.
+    if (origin !== null && origin !== undefined) {
+      const entry = this.connections.get(origin);
+      if (entry) {
+        for (const clientId of added) entry.clients.add(clientId);
+        for (const clientId of removed) entry.clients.delete(clientId);
+      }
+    }
+    if (this.connections.size === 0) return this;
+    const changed = added.concat(updated, removed);
+    const message = new OutgoingMessage(this.name).createAwarenessUpdateMessage(this.awareness, changed).toUint8Array();
+    for (const [socket, { connection }] of this.connections) if (socket !== origin) connection.send(message);
+    return this;
+  };
+}
