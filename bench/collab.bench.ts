@@ -25,6 +25,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
+import inspector from "node:inspector";
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
@@ -199,6 +200,27 @@ async function startRelay(): Promise<{ port: number; stats: () => Promise<Usage>
   };
 }
 
+/**
+ * BENCH_ALLOC_PROF=<dir>: a sampling profile of everything the portal allocates during each measured
+ * window (objects the garbage collector already freed included: what makes it run), written as
+ * <dir>/alloc-<N>-<rate>.heapprofile (open in Chrome DevTools, Memory tab).
+ */
+const allocationProfile = (() => {
+  const dir = process.env.BENCH_ALLOC_PROF;
+  if (!dir) return { start: () => undefined, stop: (_name: string) => undefined };
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result))));
+  return {
+    start: () => void post("HeapProfiler.startSampling", { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }),
+    stop: (name: string) =>
+      void post("HeapProfiler.stopSampling").then((result) => {
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(path.join(dir, `alloc-${name}.heapprofile`), JSON.stringify((result as { profile: unknown }).profile));
+      }),
+  };
+})();
+
 type Usage = { cpuMs: number; rssMb: number };
 const portalUsage = (): Usage => {
   const c = process.cpuUsage();
@@ -271,10 +293,12 @@ async function trafficRun(target: "portal" | "relay", clients: number, rate: num
     },
     (line) => {
       if (line === "MEASURE_START") {
+        if (!relay) allocationProfile.start();
         startAt = performance.now();
         pending.push(usage().then((u) => (start = u)));
       }
       if (line === "MEASURE_END") {
+        if (!relay) allocationProfile.stop(`${clients}-${rate}`);
         endAt = performance.now();
         pending.push(usage().then((u) => (end = u)));
       }

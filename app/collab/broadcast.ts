@@ -8,12 +8,14 @@
  *
  * `encodeOnceBroadcast()` replaces those two methods on Hocuspocus's `Document` (it binds them in
  * its constructor, so this must run before the first document is created; `createCollabServer`
- * calls it): the message is encoded once, and the same bytes go to every connection but the one it
- * came from. Everything else is kept as Hocuspocus does it: the `onUpdate` callback (which drives
+ * calls it): the message is encoded and framed once, and the same bytes go to every connection but
+ * the one it came from (queued for each socket, see coalesce.ts; a connection whose socket is
+ * closing gets Hocuspocus's own send, which closes it). Everything else is kept as Hocuspocus does it: the `onUpdate` callback (which drives
  * Hocuspocus's change hooks and debounced store), and the bookkeeping of which connection announced
  * which awareness client ids (the message guard relies on it to refuse forged presence).
  */
 import { Document, OutgoingMessage, type Connection } from "@hocuspocus/server";
+import { framedOnce, sendFramed } from "./coalesce";
 
 type AwarenessChange = { added: number[]; updated: number[]; removed: number[] };
 
@@ -39,8 +41,11 @@ export function encodeOnceBroadcast(): void {
     this.callbacks.onUpdate(this as unknown as Document, origin as Connection | undefined, update);
     if (this.connections.size === 0) return this;
     const message = new OutgoingMessage(this.name).createSyncMessage().writeUpdate(update).toUint8Array();
+    const frame = framedOnce(message);
     // The connection the update came from has it already (Yjs would ignore it).
-    for (const { connection } of this.connections.values()) if (connection !== origin) connection.send(message);
+    for (const { connection } of this.connections.values()) {
+      if (connection !== origin && !sendFramed(connection.webSocket, frame)) connection.send(message);
+    }
     return this;
   };
 
@@ -56,7 +61,10 @@ export function encodeOnceBroadcast(): void {
     if (this.connections.size === 0) return this;
     const changed = added.concat(updated, removed);
     const message = new OutgoingMessage(this.name).createAwarenessUpdateMessage(this.awareness, changed).toUint8Array();
-    for (const [socket, { connection }] of this.connections) if (socket !== origin) connection.send(message);
+    const frame = framedOnce(message);
+    for (const [socket, { connection }] of this.connections) {
+      if (socket !== origin && !sendFramed(connection.webSocket, frame)) connection.send(message);
+    }
     return this;
   };
 }

@@ -6,8 +6,8 @@
 import type http from "node:http";
 import type { Duplex } from "node:stream";
 import { Hocuspocus } from "@hocuspocus/server";
-import { WebSocketServer, type WebSocket } from "ws";
-import { corkForThisTurn } from "./coalesce";
+import { WebSocketServer } from "ws";
+import { coalesceWrites } from "./coalesce";
 import { encodeOnceBroadcast } from "./broadcast";
 import { env } from "../utils/env.server";
 import type { SocketState } from "./context";
@@ -68,7 +68,7 @@ export function createCollabServer(options: { limits?: Partial<Limits>; derivedD
     maxDebounce: 30_000,
     extensions: [documentLimit(limits), authentication(), messageGuard(), persistence({ isOpen, log }), syncCache(), derived.extension, recheck.extension, anchors.extension],
   });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });
 
   const handleUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     // Cross-site WebSocket hijacking: a browser always sends Origin; it must be the portal's own.
@@ -81,11 +81,7 @@ export function createCollabServer(options: { limits?: Partial<Limits>; derivedD
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       // Messages written to this socket within one turn of the event loop leave in one system call.
-      const send = ws.send;
-      ws.send = function coalescedSend(this: WebSocket, ...args: unknown[]) {
-        corkForThisTurn(socket);
-        return (send as (...a: unknown[]) => void).apply(this, args);
-      } as WebSocket["send"];
+      coalesceWrites(ws, socket);
       const state: SocketState = { ws, cookie: req.headers.cookie, authenticated: false, documents: new Set() };
       guardSocket(state, limits);
       ws.on("error", (error) => console.warn(`[collab] socket error: ${error.message}`));

@@ -2,9 +2,12 @@
  * Coalesced socket writes (app/collab/coalesce.ts): what is written to a socket within one turn of
  * the event loop leaves in one vectored write at the end of the turn, on a real Node stream.
  */
+import http from "node:http";
+import type { Duplex } from "node:stream";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { corkForThisTurn, corkedSockets } from "../../app/collab/coalesce";
+import WebSocket, { WebSocketServer } from "ws";
+import { coalesceWrites, corkForThisTurn, framedOnce, sendFramed, waitingSockets } from "../../app/collab/coalesce";
 
 /** A stream that records each system-call-like write: one entry per `writev`/`write`, with its chunks. */
 function recordingSocket(): { socket: Writable; calls: string[][] } {
@@ -32,11 +35,11 @@ describe("coalesced writes", () => {
       socket.write(Buffer.from(message));
     }
     expect(calls).toEqual([]); // held while the turn goes on
-    expect(corkedSockets()).toBe(1);
+    expect(waitingSockets()).toBe(1);
     await nextTurn();
     expect(calls).toEqual([["edit 1", "edit 2", "presence"]]);
     expect(socket.writableCorked).toBe(0);
-    expect(corkedSockets()).toBe(0);
+    expect(waitingSockets()).toBe(0);
 
     // The next turn is a batch of its own.
     corkForThisTurn(socket);
@@ -61,7 +64,7 @@ describe("coalesced writes", () => {
     const { socket, calls } = recordingSocket();
     socket.destroy();
     corkForThisTurn(socket);
-    expect(corkedSockets()).toBe(0);
+    expect(waitingSockets()).toBe(0);
     expect(socket.writableCorked).toBe(0);
     await nextTurn();
     expect(calls).toEqual([]);
@@ -75,5 +78,47 @@ describe("coalesced writes", () => {
     await nextTurn();
     await nextTurn();
     expect(calls.flat()).toEqual(["last words"]);
+  });
+
+  it("writes one frame, made once, to several WebSockets, which receive the message intact and in order with ws's own sends", async () => {
+    const server = http.createServer();
+    const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+    const accepted: WebSocket[] = [];
+    server.on("upgrade", (req, socket: Duplex, head) =>
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        coalesceWrites(ws, socket);
+        accepted.push(ws);
+      }),
+    );
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as { port: number }).port;
+    const clients = [new WebSocket(`ws://127.0.0.1:${port}`), new WebSocket(`ws://127.0.0.1:${port}`)];
+    const received: Buffer[][] = [[], []];
+    clients.forEach((c, i) => c.on("message", (data: Buffer) => received[i].push(data)));
+    await Promise.all(clients.map((c) => new Promise((resolve) => c.once("open", resolve))));
+    while (accepted.length < 2) await nextTurn();
+    try {
+      // Payload lengths of each header form: 7-bit, 16-bit and 64-bit lengths.
+      const messages = [100, 5000, 70_000].map((n, k) => new Uint8Array(n).fill(k + 1));
+      for (const message of messages) {
+        const frame = framedOnce(message);
+        for (const ws of accepted) expect(sendFramed(ws, frame)).toBe(true);
+        for (const ws of accepted) ws.send(Buffer.from(`after ${message.length}`));
+      }
+      const expected = messages.flatMap((m) => [Buffer.from(m), Buffer.from(`after ${m.length}`)]);
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("messages did not arrive")), 5000);
+        const check = () => (received.every((r) => r.length === expected.length) ? (clearTimeout(timer), resolve()) : setTimeout(check, 10));
+        check();
+      });
+      for (const r of received) expect(r).toEqual(expected);
+      // A WebSocket that is closing gets nothing written directly (its owner falls back to ws.send).
+      accepted[0].close();
+      expect(sendFramed(accepted[0], framedOnce(new Uint8Array([1])))).toBe(false);
+    } finally {
+      clients.forEach((c) => c.terminate());
+      wss.close();
+      server.close();
+    }
   });
 });

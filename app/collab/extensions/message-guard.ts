@@ -132,9 +132,10 @@ export function truthfulState(state: unknown, identity: PresenceIdentity): unkno
 function ownedByAnother(document: beforeHandleMessagePayload["document"], socket: unknown, clientIds: number[]): boolean {
   if (clientIds.length === 0) return false;
   const connections = (document as unknown as { connections: Map<unknown, { clients: Set<number> }> }).connections;
+  // Plain loops: this runs for every presence message against every connection of the document.
   for (const [other, { clients }] of connections) {
-    if (other === socket) continue;
-    if (clientIds.some((id) => clients.has(id))) return true;
+    if (other === socket || clients.size === 0) continue;
+    for (const id of clientIds) if (clients.has(id)) return true;
   }
   return false;
 }
