@@ -98,6 +98,8 @@ describe("group commit", () => {
       await eventually(() => held.length === 1, 5000, "the fdatasync to start");
       // In the database already (readers see it), but not acknowledged: it may not be on disk yet.
       expect(storedUnitRows("standard.unit-c")).toBe(1);
+      // The rest of the portal's writes are still synced at each commit (synchronous=FULL, 2), as before the batch.
+      expect(portal.db.$client.pragma("synchronous", { simple: true })).toBe(2);
       expect(calledBack).toBe(false);
       expect(log.pending()).toBe(true);
       // Meanwhile the event loop is free, and later updates wait for the next commit.
