@@ -87,10 +87,10 @@ export function groupCommit(options: { retryMs?: number; onFailure?: (docNames: 
   // Consecutive failed commits: retries back off (a locked database blocks the process for
   // busy_timeout on every attempt), up to five times the base delay.
   let failedInARow = 0;
-  let prepared: { client: Database.Database; append: (batch: PendingUpdate[]) => void; toNormal: () => void; restore: () => void; wal: WalFile | null } | null = null;
+  let prepared: { client: Database.Database; append: (batch: PendingUpdate[]) => void; synchronous: number; wal: WalFile | null } | null = null;
   const retryDelay = () => (options.retryMs ?? 1000) * Math.min(2 ** failedInARow++, 5);
 
-  /** The connection, its batch append, the statements that lower its synchronous level to NORMAL and restore it, and its WAL file (null when there is none: the commit then syncs itself). */
+  /** The connection, its batch append, its synchronous level, and its WAL file (null when there is none: the commit then syncs itself). */
   const connection = () => {
     const client = db().$client;
     // Prepared once per connection: this runs for every batch of edits (the hot path).
@@ -98,17 +98,13 @@ export function groupCommit(options: { retryMs?: number; onFailure?: (docNames: 
       if (prepared?.wal?.fd != null) fs.closeSync(prepared.wal.fd);
       const wal = !client.memory && String(client.pragma("journal_mode", { simple: true })).toLowerCase() === "wal";
       const insert = client.prepare("insert into collab_updates (doc_name, \"update\", user_id, created_at) values (?, ?, ?, ?)");
-      const synchronous = Number(client.pragma("synchronous", { simple: true }));
-      const toNormal = client.prepare("pragma synchronous = NORMAL");
-      const restore = client.prepare(`pragma synchronous = ${synchronous}`);
       prepared = {
         client,
         append: client.transaction((batch: PendingUpdate[]) => {
           const at = new Date().toISOString();
           for (const u of batch) insert.run(u.docName, Buffer.from(u.update), u.userId, at);
         }),
-        toNormal: () => void toNormal.run(),
-        restore: () => void restore.run(),
+        synchronous: Number(client.pragma("synchronous", { simple: true })),
         wal: wal ? { path: `${client.name}-wal`, fd: null } : null,
       };
     }
@@ -117,13 +113,14 @@ export function groupCommit(options: { retryMs?: number; onFailure?: (docNames: 
 
   /** Writes a batch in one transaction; `durable`: fsync'd before returning (the connection's synchronous=FULL), else only written to the WAL. */
   const write = (batch: PendingUpdate[], durable: boolean) => {
-    const { append, toNormal, restore, wal } = connection();
+    const { client, append, synchronous, wal } = connection();
     if (durable || !wal) return append(batch);
-    toNormal();
+    // (Not prepared statements: SQLite applies a synchronous pragma when it is prepared, not when it runs.)
+    client.pragma("synchronous = NORMAL");
     try {
       append(batch);
     } finally {
-      restore();
+      client.pragma(`synchronous = ${synchronous}`);
     }
   };
 
