@@ -49,7 +49,7 @@ export type Portal = {
 };
 
 /** Builds the portal (database migrated and seeded) without listening. */
-export async function createPortal(options: { mode: PortalMode; env?: Env; buildDir?: string }): Promise<Portal> {
+export async function createPortal(options: { mode: PortalMode; env?: Env; buildDir?: string; collab?: Parameters<typeof createCollabServer>[0] }): Promise<Portal> {
   const config = options.env ?? readEnv();
   setEnv(config);
   db(); // opens, applies migrations
@@ -152,7 +152,7 @@ export async function createPortal(options: { mode: PortalMode; env?: Env; build
   });
 
   // The collaboration server answers /collab in every mode (api-only included).
-  const collab = createCollabServer();
+  const collab = createCollabServer(options.collab);
   collabHook = collab.handleUpgrade;
 
   const outboxTimer = setInterval(() => void deliverOutbox(), 15_000);

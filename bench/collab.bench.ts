@@ -4,7 +4,7 @@
  * against a raw WebSocket relay measured in the same run, with the same clients and traffic; and
  * the time to open a 100,000-character standard against applying the same Yjs bytes directly.
  *
- *   npx tsx bench/collab.bench.ts [--duration 10] [--quick] [--no-busy] [--open-only] [--deadline 25]
+ *   npx tsx bench/collab.bench.ts [--duration 10] [--repeat 1] [--quick] [--no-busy] [--open-only] [--deadline 25]
  *
  * This process runs the portal (API-only, port 0, a temporary DATA_DIR) and measures its CPU and
  * memory; the load comes from other processes on loopback: bench/collab-client.ts (the Yjs client
@@ -361,21 +361,37 @@ const line = (label: string, m: Measured) =>
   console.log(
     `${label.padEnd(28)} ${fmt(m.propagation.p50, m.propagation.lowerBound)} ${fmt(m.propagation.p95, m.propagation.lowerBound)} ${fmt(m.propagation.p99, m.propagation.lowerBound)} ${String(m.propagation.count).padStart(7)} ${String(m.probesLost).padStart(5)} ${`${m.server.cpuPercent}%`.padStart(10)} ${String(m.server.rssMbPeak).padStart(7)} ${`${m.harnessCpuPercent}%`.padStart(8)} ${fmt(m.harness?.loopDelayP99Ms ?? NaN)} ${m.documents.identical ? "yes" : "NO"}`,
   );
+/** Relay and portal runs per scenario (`--repeat`): p99 over ~100–300 probes is decided by a handful of them, so one pair is noisy. */
+const REPEAT = Math.max(1, option("repeat", 1));
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
 for (const sc of SCENARIOS) {
-  const relay = await trafficRun("relay", sc.clients, sc.rate);
-  line(`relay   N=${sc.clients} @ ${sc.rate}/s`, relay);
-  const portalRun = await trafficRun("portal", sc.clients, sc.rate);
-  line(`portal  N=${sc.clients} @ ${sc.rate}/s`, portalRun);
-  if (sc.clients === 50) quietPortal50 = portalRun;
-  const r = { p50: ratio(portalRun.propagation.p50, relay.propagation.p50), p95: ratio(portalRun.propagation.p95, relay.propagation.p95), p99: ratio(portalRun.propagation.p99, relay.propagation.p99) };
-  if (portalRun.groupCommit) console.log(`  group commit: ${portalRun.groupCommit.updates} updates in ${portalRun.groupCommit.commits} transactions (${portalRun.groupCommit.updatesPerCommit} per commit, ${portalRun.groupCommit.failures} failed)`);
-  if (portalRun.connectFailures || relay.connectFailures) console.log(`  clients that could not connect: relay ${relay.connectFailures} (${relay.connectFailureReasons.join("; ")}), portal ${portalRun.connectFailures} (${portalRun.connectFailureReasons.join("; ")})`);
-  if (portalRun.probesLost || relay.probesLost) console.log(`  probes that never arrived (counted as lower bounds): relay ${relay.probesLost}, portal ${portalRun.probesLost}`);
-  const met = r.p99 <= sc.goal.ratio && portalRun.propagation.p99 <= sc.goal.p99Ms && portalRun.documents.identical && portalRun.probesLost === 0;
+  const pairs: { relay: Measured; portal: Measured; ratio: { p50: number; p95: number; p99: number } }[] = [];
+  for (let k = 0; k < REPEAT; k++) {
+    const relay = await trafficRun("relay", sc.clients, sc.rate);
+    line(`relay   N=${sc.clients} @ ${sc.rate}/s${REPEAT > 1 ? ` #${k + 1}` : ""}`, relay);
+    const portalRun = await trafficRun("portal", sc.clients, sc.rate);
+    line(`portal  N=${sc.clients} @ ${sc.rate}/s${REPEAT > 1 ? ` #${k + 1}` : ""}`, portalRun);
+    if (sc.clients === 50 && !quietPortal50) quietPortal50 = portalRun;
+    const r = { p50: ratio(portalRun.propagation.p50, relay.propagation.p50), p95: ratio(portalRun.propagation.p95, relay.propagation.p95), p99: ratio(portalRun.propagation.p99, relay.propagation.p99) };
+    if (portalRun.groupCommit) console.log(`  group commit: ${portalRun.groupCommit.updates} updates in ${portalRun.groupCommit.commits} transactions (${portalRun.groupCommit.updatesPerCommit} per commit, ${portalRun.groupCommit.failures} failed)`);
+    if (portalRun.connectFailures || relay.connectFailures) console.log(`  clients that could not connect: relay ${relay.connectFailures} (${relay.connectFailureReasons.join("; ")}), portal ${portalRun.connectFailures} (${portalRun.connectFailureReasons.join("; ")})`);
+    if (portalRun.probesLost || relay.probesLost) console.log(`  probes that never arrived (counted as lower bounds): relay ${relay.probesLost}, portal ${portalRun.probesLost}`);
+    console.log(`  ratio portal/relay: p50 ${r.p50}×, p95 ${r.p95}×, p99 ${r.p99}×`);
+    pairs.push({ relay, portal: portalRun, ratio: r });
+  }
+  // The verdict: the median pair's p99 ratio and the median portal p99 (with one pair, that pair's).
+  const p99Ratio = ratio(median(pairs.map((p) => p.ratio.p99)), 1);
+  const p99Ms = median(pairs.map((p) => p.portal.propagation.p99));
+  const clean = pairs.every((p) => p.portal.documents.identical && p.portal.probesLost === 0);
+  const met = p99Ratio <= sc.goal.ratio && p99Ms <= sc.goal.p99Ms && clean;
   console.log(
-    `  ratio portal/relay: p50 ${r.p50}×, p95 ${r.p95}×, p99 ${r.p99}× — goal p99 ≤ ${sc.goal.ratio}× and ≤ ${sc.goal.p99Ms} ms, documents identical: ${met ? "met" : "NOT MET"}`,
+    `  N=${sc.clients}${REPEAT > 1 ? `, median of ${REPEAT} pairs (p99 ratios ${pairs.map((p) => `${p.ratio.p99}×`).join(", ")})` : ""}: p99 ${p99Ratio}× the relay, portal p99 ${p99Ms.toFixed(2)} ms — goal p99 ≤ ${sc.goal.ratio}× and ≤ ${sc.goal.p99Ms} ms, documents identical, no probe lost: ${met ? "met" : "NOT MET"}`,
   );
-  traffic.push({ clients: sc.clients, editsPerSecondEach: sc.rate, goal: sc.goal, relay, portal: portalRun, ratio: r, goalMet: met });
+  traffic.push({ clients: sc.clients, editsPerSecondEach: sc.rate, goal: sc.goal, runs: pairs, medianP99Ratio: p99Ratio, medianPortalP99Ms: p99Ms, goalMet: met });
 }
 
 let busy: unknown = null;

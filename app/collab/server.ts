@@ -16,6 +16,7 @@ import { derivedState } from "./extensions/derived-state";
 import { DEFAULT_LIMITS, documentLimit, guardSocket, type Limits } from "./extensions/limits";
 import { messageGuard } from "./extensions/message-guard";
 import { persistence, refuseUnstored } from "./extensions/persistence";
+import { linger } from "./extensions/linger";
 import { sessionRecheck } from "./extensions/session-recheck";
 import { syncCache } from "./extensions/sync-cache";
 import { commentAnchors } from "./extensions/comment-anchors";
@@ -50,7 +51,7 @@ export type CollabServer = {
 };
 
 /** Builds the collaboration server (it registers itself as the process's live documents). */
-export function createCollabServer(options: { limits?: Partial<Limits>; derivedDebounceMs?: number; recheckMs?: number } = {}): CollabServer {
+export function createCollabServer(options: { limits?: Partial<Limits>; derivedDebounceMs?: number; recheckMs?: number; lingerMs?: number } = {}): CollabServer {
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   encodeOnceBroadcast();
   let open = true;
@@ -60,13 +61,15 @@ export function createCollabServer(options: { limits?: Partial<Limits>; derivedD
   const log = groupCommit({ onFailure: (docNames, error) => refuseUnstored(hocuspocus, docNames, error) });
   const derived = derivedState({ debounceMs: options.derivedDebounceMs ?? 1000, isOpen });
   const recheck = sessionRecheck({ intervalMs: options.recheckMs ?? 30_000 });
+  // A document stays loaded this long after its last editor leaves (a page reload does not reload it from SQLite).
+  const lingering = linger({ ms: options.lingerMs ?? 30_000 });
   const anchors = commentAnchors({ debounceMs: options.derivedDebounceMs ?? 1000, isOpen });
   const hocuspocus = new Hocuspocus({
     quiet: true,
     // Persistence appends every update as it arrives; the debounced store only triggers compaction.
     debounce: 5000,
     maxDebounce: 30_000,
-    extensions: [documentLimit(limits), authentication(), messageGuard(), persistence({ isOpen, log }), syncCache(), derived.extension, recheck.extension, anchors.extension],
+    extensions: [documentLimit(limits), authentication(), messageGuard(), persistence({ isOpen, log }), syncCache(), derived.extension, recheck.extension, anchors.extension, lingering.extension],
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });
 
@@ -116,6 +119,7 @@ export function createCollabServer(options: { limits?: Partial<Limits>; derivedD
     close: async () => {
       recheck.stop();
       anchors.stop();
+      lingering.stop();
       derived.flushAll();
       log.close();
       open = false;
