@@ -23,6 +23,7 @@ import { deliverOutbox } from "./app/domain/mail.server";
 import { startIndexClock } from "./app/domain/release-index.server";
 import { startWebhookDeliveries } from "./app/domain/webhooks.server";
 import { configureReleaseServing, handleReleaseRequest } from "./app/releases/serve.server";
+import { startCheckpointer, type Checkpointer } from "./app/utils/checkpointer.server";
 import { closeDb, databaseReachable, db } from "./app/utils/db.server";
 import { env, readEnv, setEnv, type Env } from "./app/utils/env.server";
 import { requestLogger } from "./app/utils/log.server";
@@ -46,6 +47,8 @@ export type Portal = {
   close(graceMs?: number): Promise<void>;
   /** Attaches the collaboration WebSocket server to `/collab`. */
   setCollabHook(hook: UpgradeHook): void;
+  /** The worker that checkpoints the write-ahead log off the event loop (null for a database without one). */
+  checkpointer: Checkpointer | null;
 };
 
 /** Builds the portal (database migrated and seeded) without listening. */
@@ -54,6 +57,8 @@ export async function createPortal(options: { mode: PortalMode; env?: Env; build
   setEnv(config);
   db(); // opens, applies migrations
   seedDatabase();
+  // The write-ahead log is folded into the database file by a worker, not inside a commit on the event loop.
+  const checkpointer = startCheckpointer(db());
 
   const app = express();
   app.disable("x-powered-by");
@@ -168,6 +173,7 @@ export async function createPortal(options: { mode: PortalMode; env?: Env; build
     app,
     server,
     env: config,
+    checkpointer,
     setCollabHook: (hook) => {
       collabHook = hook;
     },
@@ -187,8 +193,10 @@ export async function createPortal(options: { mode: PortalMode; env?: Env; build
         force.unref();
         server.close(() => {
           clearTimeout(force);
-          closeDb();
-          resolve();
+          void (checkpointer?.stop() ?? Promise.resolve()).finally(() => {
+            closeDb();
+            resolve();
+          });
         });
         server.closeIdleConnections();
       }),
