@@ -11,9 +11,9 @@
  * message and its frames leave at the end of that turn, as before; under load a turn handles many
  * and the system calls per message fall — the busier the server, the larger the batches.
  */
-import type { Duplex } from "node:stream";
+import type { Writable } from "node:stream";
 
-let corked = new Set<Duplex>();
+let corked = new Set<Writable>();
 let scheduled = false;
 
 function uncorkAll(): void {
@@ -28,7 +28,7 @@ function uncorkAll(): void {
 }
 
 /** Corks `socket` until the end of this turn of the event loop (once per turn; no-op when it is closing). */
-export function corkForThisTurn(socket: Duplex): void {
+export function corkForThisTurn(socket: Writable): void {
   if (corked.has(socket) || socket.destroyed || !socket.writable) return;
   socket.cork();
   corked.add(socket);
