@@ -10,6 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createPortal } from "../../server";
+import type { CollabOptions } from "../../app/collab/server";
 import { closeDb, db as processDb, type Db } from "../../app/utils/db.server";
 import { readEnv, setEnv, type Env } from "../../app/utils/env.server";
 
@@ -35,14 +36,15 @@ export function tempDataDir(prefix = "ewtp-test-"): string {
 
 /**
  * Starts a portal on port 0 with its own temporary DATA_DIR (or the one given): API-only by
- * default, or `mode: "production"` for the pages too (needs `npm run build`).
+ * default, or `mode: "production"` for the pages too (needs `npm run build`); `collab` sets the
+ * collaboration server's options (e.g. `derivedDebounceMs`, `derivedMaxWaitMs`).
  */
-export async function startPortal(options: { dataDir?: string; dataDirPrefix?: string; mode?: "api-only" | "production" } = {}): Promise<TestPortal> {
+export async function startPortal(options: { dataDir?: string; dataDirPrefix?: string; mode?: "api-only" | "production"; collab?: CollabOptions } = {}): Promise<TestPortal> {
   const ownDir = !options.dataDir;
   const dataDir = options.dataDir ?? tempDataDir(options.dataDirPrefix);
   closeDb(); // never reuse a connection to another test's database
   const initial = readEnv({ DATA_DIR: dataDir, PORT: "0", LOG_REQUESTS: "0" });
-  const portal = await createPortal({ mode: options.mode ?? "api-only", env: initial });
+  const portal = await createPortal({ mode: options.mode ?? "api-only", env: initial, collab: options.collab });
   const port = await portal.listen(0);
   const baseUrl = `http://127.0.0.1:${port}`;
   const env: Env = { ...initial, port, publicUrl: baseUrl, publicOrigin: new URL(baseUrl).origin };
