@@ -45,7 +45,8 @@ export type DerivedStats = {
 
 /**
  * Events for observers (tests): `dispatch` (documentName, seq) when a derivation is sent to the
- * worker, `result` (documentName, seq, outcome: "written" | "stale" | "failed") when its answer is handled.
+ * worker, `result` (documentName, seq, outcome: "written" | "stale" | "failed", markdown) when its answer
+ * has been handled (a written result is in the row by then).
  */
 export type DerivedEvents = EventEmitter;
 
@@ -191,7 +192,7 @@ export function derivedState(options: { debounceMs: number; maxWaitMs?: number; 
       write(result.name, result.markdown, actorId);
       outcome = "written";
     }
-    events.emit("result", result.name, result.seq, outcome);
+    events.emit("result", result.name, result.seq, outcome, "error" in result ? undefined : result.markdown);
     if (state.again || outcome === "failed") {
       state.again = false;
       if (state.dirty) due(result.name);
