@@ -145,9 +145,35 @@ describe("derived drafts", () => {
     expect(foundBySearch).toBe(true);
     const after = collab().derivedStats();
     expect(after.fromWorker - before.fromWorker).toBeGreaterThanOrEqual(2);
+    // Nothing flushed, so nothing was exported on the main thread: not even by writing a worker
+    // result while newer keystrokes were waiting (saveDraft reads the draft, and reads flush).
+    expect(after.onMainThread).toBe(before.onMainThread);
     // GET (which flushes) shows the last keystroke at once.
     const draft = await call(portal, `/standards/${standardId}/draft`, { token });
     expect(draft.body.markdown).toContain(`tick${typed - 1}`);
+  });
+
+  it("derive a change made while the worker exported the previous one in the next derivation", async () => {
+    const created = await call(portal, "/standards", { method: "POST", token, body: { committee: "TAR", title: "Changed during an export", scope: "A standard changed while the worker exports it." } });
+    const standardId = created.body.standard.id as string;
+    const name = `standard.${standardId}`;
+    const client = open(name);
+    await client.synced;
+    const base = markdownFromDoc(client.doc).trimEnd();
+    const before = collab().derivedStats();
+    const dispatched = nextDispatch(name);
+    markdownIntoDoc(client.doc, `${base}\n\nThe change the worker exports.\n`);
+    const seq = await dispatched;
+    // Still in this turn of the event loop, so before the worker's answer can arrive: change the
+    // server's document again (the way a PUT applies its text to it).
+    collab().applyMarkdown(name, `${base}\n\nThe change the worker exports.\n\nA change made during the export.\n`);
+    const { outcome } = await nextResult(name, seq);
+    expect(outcome).toBe("written");
+    // The later change is derived by the next debounce (the draft row is read without flushing).
+    await eventually(() => storedDraft(standardId).includes("A change made during the export."), 5000, "the later change to be derived");
+    const after = collab().derivedStats();
+    expect(after.onMainThread).toBe(before.onMainThread);
+    expect(after.fromWorker - before.fromWorker).toBe(2);
   });
 
   it("never let a worker result overwrite a PUT that landed while the worker was exporting", async () => {

@@ -88,8 +88,23 @@ export function derivedState(options: { debounceMs: number; maxWaitMs?: number; 
   let workerFailed = options.useWorker === false;
   let stopped = false;
 
+  // The document whose derived text is being written: getDraft and saveDraft flush the live document,
+  // and that flush must not export it again on this thread (it would write the newest text, then this
+  // write would put the older one over it and the newer changes would count as derived).
+  let writing: string | null = null;
+
   /** The database part: writes the Markdown into the draft row or the proposal's text. */
   const write = (documentName: string, markdown: string, actorId: string | null) => {
+    const previous = writing;
+    writing = documentName;
+    try {
+      writeRow(documentName, markdown, actorId);
+    } finally {
+      writing = previous;
+    }
+  };
+
+  const writeRow = (documentName: string, markdown: string, actorId: string | null) => {
     const parsed = parseDocName(documentName);
     if (!parsed) return;
     if (parsed.kind === "proposal") {
@@ -120,7 +135,7 @@ export function derivedState(options: { debounceMs: number; maxWaitMs?: number; 
   /** Derives on this thread, now: flush, unload, shutdown, and every derivation once the worker failed. */
   const deriveHere = (documentName: string) => {
     const state = docs.get(documentName);
-    if (!state) return;
+    if (!state || writing === documentName) return;
     const workerHolds = state.inFlight !== null && state.inFlight.seq === state.seq;
     if (!state.dirty && !workerHolds) return;
     clearTimers(state);
