@@ -12,12 +12,14 @@ export type DeriveWorker = {
   post: (request: DeriveRequest) => boolean;
   /** True until the worker failed or was stopped. */
   alive: () => boolean;
+  /** Gives the worker up as failed (it hangs): terminates it and tells `onFailure`. */
+  abandon: (error: Error) => void;
   /** Terminates the worker. */
   stop: () => Promise<void>;
 };
 
 /** Starts the derive worker; `onResult` gets each answer, `onFailure` the first failure (not a `stop`). */
-export function startDeriveWorker(handlers: { onResult: (result: DeriveResult) => void; onFailure: (error: Error) => void }): DeriveWorker {
+export function startDeriveWorker(handlers: { onResult: (result: DeriveResult) => void; onFailure: (error: Error) => void; entry?: URL }): DeriveWorker {
   let alive = true;
   let worker: Worker | null = null;
   const fail = (error: Error) => {
@@ -30,7 +32,7 @@ export function startDeriveWorker(handlers: { onResult: (result: DeriveResult) =
   };
   try {
     worker = new Worker(new URL("./derive-worker-boot.mjs", import.meta.url), {
-      workerData: { entry: new URL("./derive-worker.ts", import.meta.url).href },
+      workerData: { entry: (handlers.entry ?? new URL("./derive-worker.ts", import.meta.url)).href },
       // Not the parent's flags (tsx's or Vitest's loaders): the entry registers its own.
       execArgv: [],
     });
@@ -54,6 +56,7 @@ export function startDeriveWorker(handlers: { onResult: (result: DeriveResult) =
       }
     },
     alive: () => alive,
+    abandon: fail,
     stop: async () => {
       if (!worker) return;
       const w = worker;

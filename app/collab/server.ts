@@ -60,6 +60,8 @@ export type CollabOptions = {
   derivedDebounceMs?: number;
   /** …and at the latest this long after its first underived change, even while typing goes on (10 s). */
   derivedMaxWaitMs?: number;
+  /** The derive worker's module (default ./derive-worker.ts); tests point it at a missing file to see the fallback. */
+  deriveWorkerEntry?: URL;
   recheckMs?: number;
 };
 
@@ -72,7 +74,7 @@ export function createCollabServer(options: CollabOptions = {}): CollabServer {
   // A failed commit keeps its updates queued (retried, nothing acknowledged) and tells the editors of
   // the documents concerned: their sockets close with 1013 and they resend when they reconnect.
   const log = groupCommit({ onFailure: (docNames, error) => refuseUnstored(hocuspocus, docNames, error) });
-  const derived = derivedState({ debounceMs: options.derivedDebounceMs ?? 1000, maxWaitMs: options.derivedMaxWaitMs ?? 10_000, isOpen });
+  const derived = derivedState({ debounceMs: options.derivedDebounceMs ?? 1000, maxWaitMs: options.derivedMaxWaitMs ?? 10_000, isOpen, workerEntry: options.deriveWorkerEntry });
   const recheck = sessionRecheck({ intervalMs: options.recheckMs ?? 30_000 });
   const anchors = commentAnchors({ debounceMs: options.derivedDebounceMs ?? 1000, isOpen });
   const hocuspocus = new Hocuspocus({

@@ -69,7 +69,15 @@ type DocState = {
 };
 
 /** The derived-state extension, `flush` (writes a document's pending derivation at once), `flushAll` and `stop`. */
-export function derivedState(options: { debounceMs: number; maxWaitMs?: number; isOpen: () => boolean; useWorker?: boolean }): {
+export function derivedState(options: {
+  debounceMs: number;
+  maxWaitMs?: number;
+  isOpen: () => boolean;
+  /** The worker's module (tests point it at a missing file to see the fallback). */
+  workerEntry?: URL;
+  /** A derivation the worker has not answered in this long means the worker hangs: it is given up (60 s). */
+  workerTimeoutMs?: number;
+}): {
   extension: Extension;
   flush: (documentName: string) => void;
   flushAll: () => void;
@@ -85,7 +93,8 @@ export function derivedState(options: { debounceMs: number; maxWaitMs?: number; 
   let lastSeq = 0;
   // The worker starts with the first document loaded (most portals never open one); null when it failed.
   let worker: DeriveWorker | null = null;
-  let workerFailed = options.useWorker === false;
+  let workerFailed = false;
+  const workerTimeoutMs = options.workerTimeoutMs ?? 60_000;
   let stopped = false;
 
   // The document whose derived text is being written: getDraft and saveDraft flush the live document,
@@ -157,7 +166,7 @@ export function derivedState(options: { debounceMs: number; maxWaitMs?: number; 
 
   const ensureWorker = (): DeriveWorker | null => {
     if (workerFailed || stopped) return null;
-    worker ??= startDeriveWorker({ onResult, onFailure });
+    worker ??= startDeriveWorker({ onResult, onFailure, entry: options.workerEntry });
     return worker.alive() ? worker : null;
   };
 
@@ -182,6 +191,10 @@ export function derivedState(options: { debounceMs: number; maxWaitMs?: number; 
     state.again = false;
     state.inFlight = { seq, actorId: state.actorId };
     counters.dispatched++;
+    // An export takes well under a second even for the largest draft; no answer at all means a hung worker.
+    setTimeout(() => {
+      if (docs.get(documentName)?.inFlight?.seq === seq) worker?.abandon(new Error(`no answer for ${documentName} in ${workerTimeoutMs} ms`));
+    }, workerTimeoutMs).unref();
     events.emit("dispatch", documentName, seq);
   };
 
@@ -194,9 +207,9 @@ export function derivedState(options: { debounceMs: number; maxWaitMs?: number; 
     let outcome: "written" | "stale" | "failed";
     if ("error" in result) {
       console.error(`[collab] could not derive ${result.name} in the worker: ${result.error}`);
-      // The worker dropped its replica: send the whole state next time, and derive that soon.
+      // The worker dropped its replica: it gets the whole state next time. This time the main
+      // thread tries (below), once: a text the export cannot handle is not sent round again.
       state.sentStateVector = null;
-      state.dirty = true;
       outcome = "failed";
     } else if (result.seq !== state.seq || !options.isOpen()) {
       // A flush derived a newer text meanwhile (and a PUT may have written after it): never overwrite it.
@@ -208,7 +221,10 @@ export function derivedState(options: { debounceMs: number; maxWaitMs?: number; 
       outcome = "written";
     }
     events.emit("result", result.name, result.seq, outcome, "error" in result ? undefined : result.markdown);
-    if (state.again || outcome === "failed") {
+    if (outcome === "failed" && result.seq === state.seq) {
+      state.dirty = true;
+      deriveHere(result.name);
+    } else if (state.again) {
       state.again = false;
       if (state.dirty) due(result.name);
     }
