@@ -17,7 +17,7 @@ import helmet from "helmet";
 import { seedDatabase } from "./db/seed";
 import { apiRouter, MAX_BODY_BYTES } from "./app/api/router";
 import { crossSiteGuard } from "./app/auth/csrf.server";
-import { createCollabServer } from "./app/collab/server";
+import { createCollabServer, type CollabOptions } from "./app/collab/server";
 import { startBallotClock } from "./app/domain/ballots.server";
 import { deliverOutbox } from "./app/domain/mail.server";
 import { startIndexClock } from "./app/domain/release-index.server";
@@ -52,7 +52,7 @@ export type Portal = {
 };
 
 /** Builds the portal (database migrated and seeded) without listening. */
-export async function createPortal(options: { mode: PortalMode; env?: Env; buildDir?: string; collab?: Parameters<typeof createCollabServer>[0] }): Promise<Portal> {
+export async function createPortal(options: { mode: PortalMode; env?: Env; buildDir?: string; collab?: CollabOptions }): Promise<Portal> {
   const config = options.env ?? readEnv();
   setEnv(config);
   db(); // opens, applies migrations

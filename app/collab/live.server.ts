@@ -14,6 +14,10 @@ export type LiveDocuments = {
   broadcastStateless?: (documentName: string, payload: string) => void;
   /** Group-commit counters since the server started: commits made, updates appended (the benchmark reads them). */
   commitStats?: () => { commits: number; updates: number; failures: number };
+  /** Counters of the derived drafts: whether the derive worker is in use, and how many derivations went where (tests read them). */
+  derivedStats?: () => import("./extensions/derived-state").DerivedStats;
+  /** `dispatch` and `result` events of the derivations sent to the derive worker (tests observe them). */
+  derivedEvents?: import("node:events").EventEmitter;
 };
 
 const g = globalThis as { __portalLiveDocuments?: LiveDocuments | null };

@@ -12,7 +12,7 @@ import { encodeOnceBroadcast } from "./broadcast";
 import { env } from "../utils/env.server";
 import type { SocketState } from "./context";
 import { authentication } from "./extensions/authentication";
-import { derivedState } from "./extensions/derived-state";
+import { derivedState, type DerivedEvents, type DerivedStats } from "./extensions/derived-state";
 import { DEFAULT_LIMITS, documentLimit, guardSocket, type Limits } from "./extensions/limits";
 import { messageGuard } from "./extensions/message-guard";
 import { persistence, refuseUnstored } from "./extensions/persistence";
@@ -46,12 +46,30 @@ export type CollabServer = {
   log: GroupCommit;
   /** The group commit's counters (also on the live documents, for the benchmark). */
   commitStats: () => { commits: number; updates: number; failures: number };
-  /** Closes every socket and writes pending derived state. */
+  /** Counters of the derived drafts (worker or main thread); tests read them. */
+  derivedStats: () => DerivedStats;
+  /** `dispatch` and `result` events of the derivations sent to the worker (tests observe them). */
+  derivedEvents: DerivedEvents;
+  /** Closes every socket, writes pending derived state and stops the derive worker. */
   close: () => Promise<void>;
 };
 
+/** Options of the collaboration server (tests shorten the timings). */
+export type CollabOptions = {
+  limits?: Partial<Limits>;
+  /** Derive a changed document's draft once its changes pause this long (1 s). */
+  derivedDebounceMs?: number;
+  /** …and at the latest this long after its first underived change, even while typing goes on (10 s). */
+  derivedMaxWaitMs?: number;
+  /** The derive worker's module (default ./derive-worker.ts); tests point it at a missing file to see the fallback. */
+  deriveWorkerEntry?: URL;
+  recheckMs?: number;
+  /** How long a document stays loaded after its last editor leaves (30 s; 0: unload at once). */
+  lingerMs?: number;
+};
+
 /** Builds the collaboration server (it registers itself as the process's live documents). */
-export function createCollabServer(options: { limits?: Partial<Limits>; derivedDebounceMs?: number; recheckMs?: number; lingerMs?: number } = {}): CollabServer {
+export function createCollabServer(options: CollabOptions = {}): CollabServer {
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   encodeOnceBroadcast();
   let open = true;
@@ -59,7 +77,7 @@ export function createCollabServer(options: { limits?: Partial<Limits>; derivedD
   // A failed commit keeps its updates queued (retried, nothing acknowledged) and tells the editors of
   // the documents concerned: their sockets close with 1013 and they resend when they reconnect.
   const log = groupCommit({ onFailure: (docNames, error) => refuseUnstored(hocuspocus, docNames, error) });
-  const derived = derivedState({ debounceMs: options.derivedDebounceMs ?? 1000, isOpen });
+  const derived = derivedState({ debounceMs: options.derivedDebounceMs ?? 1000, maxWaitMs: options.derivedMaxWaitMs ?? 10_000, isOpen, workerEntry: options.deriveWorkerEntry });
   const recheck = sessionRecheck({ intervalMs: options.recheckMs ?? 30_000 });
   // A document stays loaded this long after its last editor leaves (a page reload does not reload it from SQLite).
   const lingering = linger({ ms: options.lingerMs ?? 30_000 });
@@ -116,6 +134,8 @@ export function createCollabServer(options: { limits?: Partial<Limits>; derivedD
     document: (documentName) => hocuspocus.documents.get(documentName),
     broadcastStateless: (documentName, payload) => hocuspocus.documents.get(documentName)?.broadcastStateless(payload),
     commitStats: () => log.stats(),
+    derivedStats: derived.stats,
+    derivedEvents: derived.events,
     close: async () => {
       recheck.stop();
       anchors.stop();
@@ -126,6 +146,7 @@ export function createCollabServer(options: { limits?: Partial<Limits>; derivedD
       for (const ws of wss.clients) ws.terminate();
       wss.close();
       setLiveDocuments(null);
+      await derived.stop();
     },
   };
   setLiveDocuments(server);

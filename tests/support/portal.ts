@@ -10,6 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createPortal } from "../../server";
+import type { CollabOptions } from "../../app/collab/server";
 import { closeDb, db as processDb, type Db } from "../../app/utils/db.server";
 import { readEnv, setEnv, type Env } from "../../app/utils/env.server";
 
@@ -35,9 +36,10 @@ export function tempDataDir(prefix = "ewtp-test-"): string {
 
 /**
  * Starts a portal on port 0 with its own temporary DATA_DIR (or the one given): API-only by
- * default, or `mode: "production"` for the pages too (needs `npm run build`).
+ * default, or `mode: "production"` for the pages too (needs `npm run build`); `collab` sets the
+ * collaboration server's options (e.g. `derivedDebounceMs`, `derivedMaxWaitMs`).
  */
-export async function startPortal(options: { dataDir?: string; dataDirPrefix?: string; mode?: "api-only" | "production"; collab?: Parameters<typeof createPortal>[0]["collab"] } = {}): Promise<TestPortal> {
+export async function startPortal(options: { dataDir?: string; dataDirPrefix?: string; mode?: "api-only" | "production"; collab?: CollabOptions } = {}): Promise<TestPortal> {
   const ownDir = !options.dataDir;
   const dataDir = options.dataDir ?? tempDataDir(options.dataDirPrefix);
   closeDb(); // never reuse a connection to another test's database

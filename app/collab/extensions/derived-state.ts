@@ -1,63 +1,310 @@
 /**
- * Derived state: a while after a standard's document changes (debounced), its Markdown is exported
- * and written to the draft row with its rule set, conformance and search index, so every reader of
- * the draft (API, pages, revisions, search) follows the live text. A proposal's document is derived
- * the same way into the proposal's text (while it is a draft), so its redline, submission and merge
- * follow the live text. The write never touches the document, so it cannot feed back into it.
+ * Derived state: a while after a standard's document changes (debounced, and at the latest
+ * `maxWaitMs` after its first underived change, however long the typing goes on), its Markdown is
+ * exported and written to the draft row with its rule set, conformance and search index, so every
+ * reader of the draft (API, pages, revisions, search) follows the live text. A proposal's document
+ * is derived the same way into the proposal's text (while it is a draft), so its redline, submission
+ * and merge follow the live text. The write never touches the document, so it cannot feed back into it.
+ *
+ * The export (Yjs → Lexical → Markdown, tens of milliseconds for a large standard) runs in a worker
+ * thread (derive-worker.ts, ADR 0013): the worker keeps a replica of each document, fed the updates
+ * it has not seen yet, and answers with the Markdown; the database part stays here, on the portal's
+ * one connection. At most one derivation per document is in flight. `flush` is synchronous: it
+ * exports on this thread, and any worker result dispatched before it is dropped (each dispatch and
+ * each flush takes a new sequence number; only the latest one may write). If the worker cannot
+ * start or dies, everything is derived on this thread, as before.
  */
+import { EventEmitter } from "node:events";
 import type { Document, Extension } from "@hocuspocus/server";
+import * as Y from "yjs";
 import { getDraft } from "../../domain/standards.server";
 import { saveDraft } from "../../domain/drafts.server";
 import { saveProposalTextFromDocument } from "../../domain/proposals.server";
 import { normalizeMarkdownWhitespace } from "../../editor/markdown";
 import type { CollabContext } from "../context";
+import type { DeriveResult } from "../derive-worker";
+import { startDeriveWorker, type DeriveWorker } from "../derive-worker-client";
 import { parseDocName } from "../persistence.server";
 import { markdownFromDoc } from "../yjs-markdown.server";
 
-/** The derived-state extension and `flush`, which writes a document's pending derivation at once. */
-export function derivedState(options: { debounceMs: number; isOpen: () => boolean }): { extension: Extension; flush: (documentName: string) => void; flushAll: () => void } {
-  const pending = new Map<string, { timer: NodeJS.Timeout; document: Document; actorId: string | null }>();
+/** Counters of the derivations (tests read them; `mode` says whether the worker is in use). */
+export type DerivedStats = {
+  /** "worker" while the worker runs (or has not been needed yet), "main" after it failed. */
+  mode: "worker" | "main";
+  /** Requests sent to the worker. */
+  dispatched: number;
+  /** Worker results written (or found equal to the row). */
+  fromWorker: number;
+  /** Worker results dropped because a flush (or a newer dispatch) superseded them. */
+  stale: number;
+  /** Derivations made on the main thread (flush, unload, shutdown, fallback). */
+  onMainThread: number;
+  /** Derivations in the worker now. */
+  inFlight: number;
+};
 
-  const derive = (documentName: string) => {
-    const job = pending.get(documentName);
-    if (!job) return;
-    clearTimeout(job.timer);
-    pending.delete(documentName);
-    if (!options.isOpen()) return;
+/**
+ * Events for observers (tests): `dispatch` (documentName, seq) when a derivation is sent to the
+ * worker, `result` (documentName, seq, outcome: "written" | "stale" | "failed", markdown) when its answer
+ * has been handled (a written result is in the row by then).
+ */
+export type DerivedEvents = EventEmitter;
+
+type DocState = {
+  document: Document;
+  actorId: string | null;
+  /** Changes not yet covered by a derivation (dispatched or made). */
+  dirty: boolean;
+  debounceTimer: NodeJS.Timeout | null;
+  /** Started by the first underived change; derives then even if the changes never pause. */
+  maxWaitTimer: NodeJS.Timeout | null;
+  /** The sequence number of the latest dispatch or flush: only a result carrying it may be written. */
+  seq: number;
+  /** The derivation in the worker, if any (its sequence number and author). */
+  inFlight: { seq: number; actorId: string | null } | null;
+  /** A derivation fell due while one was in flight: dispatch again when it returns. */
+  again: boolean;
+  /** The document's state vector as last sent to the worker (null: the worker has no replica). */
+  sentStateVector: Uint8Array | null;
+};
+
+/** The derived-state extension, `flush` (writes a document's pending derivation at once), `flushAll` and `stop`. */
+export function derivedState(options: {
+  debounceMs: number;
+  maxWaitMs?: number;
+  isOpen: () => boolean;
+  /** The worker's module (tests point it at a missing file to see the fallback). */
+  workerEntry?: URL;
+  /** A derivation the worker has not answered in this long means the worker hangs: it is given up (60 s). */
+  workerTimeoutMs?: number;
+}): {
+  extension: Extension;
+  flush: (documentName: string) => void;
+  flushAll: () => void;
+  stop: () => Promise<void>;
+  stats: () => DerivedStats;
+  events: DerivedEvents;
+} {
+  const maxWaitMs = options.maxWaitMs ?? 10_000;
+  const docs = new Map<string, DocState>();
+  const events: DerivedEvents = new EventEmitter();
+  const counters = { dispatched: 0, fromWorker: 0, stale: 0, onMainThread: 0 };
+  // One counter for every document, so a result can never match a later state of the same name.
+  let lastSeq = 0;
+  // The worker starts with the first document loaded (most portals never open one); null when it failed.
+  let worker: DeriveWorker | null = null;
+  let workerFailed = false;
+  const workerTimeoutMs = options.workerTimeoutMs ?? 60_000;
+  let stopped = false;
+
+  // The document whose derived text is being written: getDraft and saveDraft flush the live document,
+  // and that flush must not export it again on this thread (it would write the newest text, then this
+  // write would put the older one over it and the newer changes would count as derived).
+  let writing: string | null = null;
+
+  /** The database part: writes the Markdown into the draft row or the proposal's text. */
+  const write = (documentName: string, markdown: string, actorId: string | null) => {
+    const previous = writing;
+    writing = documentName;
+    try {
+      writeRow(documentName, markdown, actorId);
+    } finally {
+      writing = previous;
+    }
+  };
+
+  const writeRow = (documentName: string, markdown: string, actorId: string | null) => {
     const parsed = parseDocName(documentName);
     if (!parsed) return;
     if (parsed.kind === "proposal") {
       try {
-        saveProposalTextFromDocument({ id: parsed.id, markdown: markdownFromDoc(job.document), actorId: job.actorId });
+        saveProposalTextFromDocument({ id: parsed.id, markdown, actorId });
       } catch (error) {
         console.error(`[collab] could not derive the text of ${documentName}: ${(error as Error).message}`);
       }
       return;
     }
     try {
-      const markdown = markdownFromDoc(job.document);
       const current = getDraft(parsed.id);
       // A PUT already saved this text (perhaps not whitespace-normalized): nothing to derive.
       if (current && normalizeMarkdownWhitespace(current.markdown) === markdown) return;
-      saveDraft({ standardId: parsed.id, markdown, actorId: job.actorId, fromDocument: true });
+      saveDraft({ standardId: parsed.id, markdown, actorId, fromDocument: true });
     } catch (error) {
       console.error(`[collab] could not derive the draft of ${documentName}: ${(error as Error).message}`);
     }
   };
 
+  const clearTimers = (state: DocState) => {
+    if (state.debounceTimer) clearTimeout(state.debounceTimer);
+    if (state.maxWaitTimer) clearTimeout(state.maxWaitTimer);
+    state.debounceTimer = null;
+    state.maxWaitTimer = null;
+  };
+
+  /** Derives on this thread, now: flush, unload, shutdown, and every derivation once the worker failed. */
+  const deriveHere = (documentName: string) => {
+    const state = docs.get(documentName);
+    if (!state || writing === documentName) return;
+    const workerHolds = state.inFlight !== null && state.inFlight.seq === state.seq;
+    if (!state.dirty && !workerHolds) return;
+    clearTimers(state);
+    state.dirty = false;
+    state.again = false;
+    // A worker result dispatched before now is older than what is written here: it must not write.
+    state.seq = ++lastSeq;
+    if (!options.isOpen()) return;
+    let markdown: string;
+    try {
+      markdown = markdownFromDoc(state.document);
+    } catch (error) {
+      console.error(`[collab] could not derive ${documentName}: ${(error as Error).message}`);
+      return;
+    }
+    counters.onMainThread++;
+    write(documentName, markdown, state.actorId);
+  };
+
+  const ensureWorker = (): DeriveWorker | null => {
+    if (workerFailed || stopped) return null;
+    worker ??= startDeriveWorker({ onResult, onFailure, entry: options.workerEntry });
+    return worker.alive() ? worker : null;
+  };
+
+  /** A derivation fell due (debounce or maximum wait): send it to the worker, or derive here. */
+  const due = (documentName: string) => {
+    const state = docs.get(documentName);
+    if (!state) return;
+    clearTimers(state);
+    if (!state.dirty) return;
+    if (state.inFlight) {
+      state.again = true;
+      return;
+    }
+    const w = ensureWorker();
+    if (!w || !options.isOpen()) return deriveHere(documentName);
+    const seq = ++lastSeq;
+    const update = Y.encodeStateAsUpdate(state.document, state.sentStateVector ?? undefined);
+    if (!w.post({ type: "derive", name: documentName, seq, update })) return deriveHere(documentName);
+    state.sentStateVector = Y.encodeStateVector(state.document);
+    state.seq = seq;
+    state.dirty = false;
+    state.again = false;
+    state.inFlight = { seq, actorId: state.actorId };
+    counters.dispatched++;
+    // An export takes well under a second even for the largest draft; no answer at all means a hung worker.
+    setTimeout(() => {
+      if (docs.get(documentName)?.inFlight?.seq === seq) worker?.abandon(new Error(`no answer for ${documentName} in ${workerTimeoutMs} ms`));
+    }, workerTimeoutMs).unref();
+    events.emit("dispatch", documentName, seq);
+  };
+
+  function onResult(result: DeriveResult) {
+    const state = docs.get(result.name);
+    // The document was unloaded (or reloaded) since: its state is gone or is another one.
+    if (!state || state.inFlight?.seq !== result.seq) return;
+    const { actorId } = state.inFlight;
+    state.inFlight = null;
+    let outcome: "written" | "stale" | "failed";
+    if ("error" in result) {
+      console.error(`[collab] could not derive ${result.name} in the worker: ${result.error}`);
+      // The worker dropped its replica: it gets the whole state next time. This time the main
+      // thread tries (below), once: a text the export cannot handle is not sent round again.
+      state.sentStateVector = null;
+      outcome = "failed";
+    } else if (result.seq !== state.seq || !options.isOpen()) {
+      // A flush derived a newer text meanwhile (and a PUT may have written after it): never overwrite it.
+      counters.stale++;
+      outcome = "stale";
+    } else {
+      counters.fromWorker++;
+      write(result.name, result.markdown, actorId);
+      outcome = "written";
+    }
+    events.emit("result", result.name, result.seq, outcome, "error" in result ? undefined : result.markdown);
+    if (outcome === "failed" && result.seq === state.seq) {
+      state.dirty = true;
+      deriveHere(result.name);
+    } else if (state.again) {
+      state.again = false;
+      if (state.dirty) due(result.name);
+    }
+  }
+
+  function onFailure(error: Error) {
+    workerFailed = true;
+    worker = null;
+    console.error(`[collab] the derive worker failed (${error.message}); deriving drafts on the main thread from now on`);
+    // What the worker held is derived here, now.
+    for (const [name, state] of docs) {
+      state.sentStateVector = null;
+      if (state.inFlight) {
+        state.inFlight = null;
+        state.dirty = true;
+        deriveHere(name);
+      }
+    }
+  }
+
+  /** Forgets a document (and its replica in the worker). */
+  const forget = (documentName: string) => {
+    const state = docs.get(documentName);
+    if (!state) return;
+    clearTimers(state);
+    docs.delete(documentName);
+    worker?.post({ type: "drop", name: documentName });
+  };
+
   const extension: Extension = {
     extensionName: "derived-state",
+    async afterLoadDocument() {
+      // Start the worker before anyone types, so its first derivation does not wait for it.
+      ensureWorker();
+    },
     async onChange({ documentName, document, context }) {
-      const previous = pending.get(documentName);
-      if (previous) clearTimeout(previous.timer);
-      const actorId = (context as CollabContext | undefined)?.userId ?? previous?.actorId ?? null;
-      const timer = setTimeout(() => derive(documentName), options.debounceMs);
-      timer.unref();
-      pending.set(documentName, { timer, document, actorId });
+      let state = docs.get(documentName);
+      if (state && state.document !== document) {
+        // The document was reloaded: the old state (and the worker's replica) describe another Y.Doc.
+        forget(documentName);
+        state = undefined;
+      }
+      if (!state) {
+        state = { document, actorId: null, dirty: false, debounceTimer: null, maxWaitTimer: null, seq: 0, inFlight: null, again: false, sentStateVector: null };
+        docs.set(documentName, state);
+      }
+      state.actorId = (context as CollabContext | undefined)?.userId ?? state.actorId;
+      state.dirty = true;
+      if (state.debounceTimer) clearTimeout(state.debounceTimer);
+      state.debounceTimer = setTimeout(() => due(documentName), options.debounceMs);
+      state.debounceTimer.unref();
+      if (!state.maxWaitTimer) {
+        state.maxWaitTimer = setTimeout(() => due(documentName), maxWaitMs);
+        state.maxWaitTimer.unref();
+      }
     },
     async beforeUnloadDocument({ documentName }) {
-      derive(documentName);
+      deriveHere(documentName);
+    },
+    async afterUnloadDocument({ documentName }) {
+      forget(documentName);
     },
   };
-  return { extension, flush: derive, flushAll: () => [...pending.keys()].forEach(derive) };
+
+  return {
+    extension,
+    flush: deriveHere,
+    flushAll: () => [...docs.keys()].forEach(deriveHere),
+    stop: async () => {
+      stopped = true;
+      for (const name of [...docs.keys()]) forget(name);
+      const w = worker;
+      worker = null;
+      await w?.stop();
+    },
+    stats: () => ({
+      mode: workerFailed ? "main" : "worker",
+      ...counters,
+      inFlight: [...docs.values()].filter((s) => s.inFlight).length,
+    }),
+    events,
+  };
 }

@@ -1,0 +1,214 @@
+/**
+ * Derived drafts off the event loop (ADR 0013), on a real portal with real providers: the export
+ * runs in the derive worker (not the fallback), gives the main thread's Markdown, happens at the
+ * latest the maximum wait after the first change even while typing never pauses, and a worker
+ * result never overwrites a text saved (PUT) while it was being exported.
+ *
+ * The draft row is read straight from the database here: GET /standards/{id}/draft flushes the live
+ * document first (synchronously), so it would show the typed text even if nothing were derived.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CollabServer } from "../../app/collab/server";
+import { liveDocuments } from "../../app/collab/live.server";
+import { markdownFromDoc, markdownIntoDoc } from "../../app/collab/yjs-markdown.server";
+import { normalizeMarkdown } from "../../app/domain/drafts.server";
+import { connectDoc, eventually, type CollabClient } from "../support/collab";
+import { accessTokenFor, createOrg, createUser } from "../support/factories";
+import { call } from "../support/http";
+import { startPortal, type TestPortal } from "../support/portal";
+
+let portal: TestPortal;
+let token: string;
+const clients: CollabClient[] = [];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function open(name: string): CollabClient {
+  const client = connectDoc(portal.baseUrl, name, { token });
+  clients.push(client);
+  return client;
+}
+
+/** The collaboration server of this process (the portal registered it as the live documents). */
+function collab(): CollabServer {
+  return liveDocuments() as CollabServer;
+}
+
+/** The draft row's text as stored, without flushing the live document. */
+function storedDraft(standardId: string): string {
+  const row = portal.db.$client.prepare("select markdown from standard_drafts where standard_id = ?").get(standardId) as { markdown: string } | undefined;
+  return row?.markdown ?? "";
+}
+
+/** Resolves with the next worker result for `documentName` (outcome and the worker's Markdown). */
+function nextResult(documentName: string, seq?: number): Promise<{ seq: number; outcome: string; markdown?: string }> {
+  return new Promise((resolve) => {
+    const listener = (name: string, s: number, outcome: string, markdown?: string) => {
+      if (name !== documentName || (seq !== undefined && s !== seq)) return;
+      collab().derivedEvents.off("result", listener);
+      resolve({ seq: s, outcome, markdown });
+    };
+    collab().derivedEvents.on("result", listener);
+  });
+}
+
+/** Resolves with the sequence number of the next derivation of `documentName` sent to the worker. */
+function nextDispatch(documentName: string): Promise<number> {
+  return new Promise((resolve) => {
+    const listener = (name: string, seq: number) => {
+      if (name !== documentName) return;
+      collab().derivedEvents.off("dispatch", listener);
+      resolve(seq);
+    };
+    collab().derivedEvents.on("dispatch", listener);
+  });
+}
+
+beforeAll(async () => {
+  portal = await startPortal({ collab: { derivedDebounceMs: 1000, derivedMaxWaitMs: 1500 } });
+  const expert = await createUser({ org: createOrg({ kind: "expert", country: "SG" }), role: "expert", committees: ["TAR", "CUS"] });
+  token = accessTokenFor(expert.id).token;
+});
+
+afterAll(async () => {
+  for (const c of clients) c.destroy();
+  await portal?.close();
+});
+
+describe("derived drafts", () => {
+  it("derive in the worker the same Markdown the main thread exports", async () => {
+    const standardId = "EWTP-TAR-001";
+    const name = `standard.${standardId}`;
+    const client = open(name);
+    await client.synced;
+    const before = collab().derivedStats();
+    const text = markdownFromDoc(client.doc)
+      .replace("# EWTP-TAR-001", "# EWTP-TAR-001 (derived in the worker)")
+      .trimEnd()
+      .concat("\n\n## Worker check\n\nSome *emphasis*, **strength** and `code`.\n\n- one\n- two\n\n> quoted\n");
+    const result = nextResult(name);
+    markdownIntoDoc(client.doc, text);
+    await client.acknowledged();
+    const { outcome, markdown } = await result;
+    expect(outcome).toBe("written");
+    const live = collab().document(name)!;
+    // Byte for byte what markdownFromDoc gives on this thread for the server's own document.
+    expect(markdown).toBe(markdownFromDoc(live));
+    expect(markdown).toContain("(derived in the worker)");
+    expect(storedDraft(standardId)).toBe(normalizeMarkdown(markdownFromDoc(live)));
+    const after = collab().derivedStats();
+    expect(after.mode).toBe("worker");
+    expect(after.fromWorker).toBeGreaterThan(before.fromWorker);
+    // Nothing read the draft meanwhile, so nothing was derived on the main thread.
+    expect(after.onMainThread).toBe(before.onMainThread);
+
+    // A second change reaches the worker as an increment of its replica, with the same result.
+    const second = nextResult(name);
+    markdownIntoDoc(client.doc, markdownFromDoc(client.doc).replace("- two", "- two, changed"));
+    await client.acknowledged();
+    const again = await second;
+    expect(again.outcome).toBe("written");
+    expect(again.markdown).toBe(markdownFromDoc(collab().document(name)!));
+    expect(storedDraft(standardId)).toContain("- two, changed");
+  });
+
+  it("update the draft at the latest the maximum wait after the first change, while typing never pauses", async () => {
+    const created = await call(portal, "/standards", { method: "POST", token, body: { committee: "TAR", title: "Typing without pause", scope: "A standard typed into without a pause." } });
+    expect(created.status).toBe(201);
+    const standardId = created.body.standard.id as string;
+    const name = `standard.${standardId}`;
+    const client = open(name);
+    await client.synced;
+    const base = markdownFromDoc(client.doc).trimEnd();
+    const before = collab().derivedStats();
+    // A keystroke every ~200 ms (well under the 1 s debounce) for 4.5 s (three times the 1.5 s maximum wait).
+    const typingEnds = Date.now() + 4500;
+    let typed = 0;
+    let seenWhileTyping = -1;
+    let foundBySearch = false;
+    while (Date.now() < typingEnds) {
+      const words = Array.from({ length: typed + 1 }, (_, i) => `tick${i}`).join(" ");
+      markdownIntoDoc(client.doc, `${base}\n\nQuokkatyping ${words}\n`);
+      typed++;
+      await sleep(200);
+      const stored = storedDraft(standardId);
+      const ticks = [...stored.matchAll(/tick(\d+)/g)].map((m) => Number(m[1]));
+      if (ticks.length > 0) seenWhileTyping = Math.max(seenWhileTyping, ...ticks);
+      if (!foundBySearch && ticks.length > 0) {
+        // Search reads the index saveDraft keeps, and never flushes the live document.
+        const hits = await call(portal, `/search?q=quokkatyping`, { token });
+        foundBySearch = hits.status === 200 && JSON.stringify(hits.body).includes(standardId);
+      }
+    }
+    // Typed text was derived while the typing went on (more than once: after 1.5 s, 3 s, …).
+    expect(seenWhileTyping).toBeGreaterThanOrEqual(0);
+    expect(seenWhileTyping).toBeLessThan(typed - 1);
+    expect(foundBySearch).toBe(true);
+    const after = collab().derivedStats();
+    expect(after.fromWorker - before.fromWorker).toBeGreaterThanOrEqual(2);
+    // Nothing flushed, so nothing was exported on the main thread: not even by writing a worker
+    // result while newer keystrokes were waiting (saveDraft reads the draft, and reads flush).
+    expect(after.onMainThread).toBe(before.onMainThread);
+    // GET (which flushes) shows the last keystroke at once.
+    const draft = await call(portal, `/standards/${standardId}/draft`, { token });
+    expect(draft.body.markdown).toContain(`tick${typed - 1}`);
+  });
+
+  it("derive a change made while the worker exported the previous one in the next derivation", async () => {
+    const created = await call(portal, "/standards", { method: "POST", token, body: { committee: "TAR", title: "Changed during an export", scope: "A standard changed while the worker exports it." } });
+    const standardId = created.body.standard.id as string;
+    const name = `standard.${standardId}`;
+    const client = open(name);
+    await client.synced;
+    const base = markdownFromDoc(client.doc).trimEnd();
+    const before = collab().derivedStats();
+    const dispatched = nextDispatch(name);
+    markdownIntoDoc(client.doc, `${base}\n\nThe change the worker exports.\n`);
+    const seq = await dispatched;
+    // Still in this turn of the event loop, so before the worker's answer can arrive: change the
+    // server's document again (the way a PUT applies its text to it).
+    collab().applyMarkdown(name, `${base}\n\nThe change the worker exports.\n\nA change made during the export.\n`);
+    const { outcome } = await nextResult(name, seq);
+    expect(outcome).toBe("written");
+    // The later change is derived by the next debounce (the draft row is read without flushing).
+    await eventually(() => storedDraft(standardId).includes("A change made during the export."), 5000, "the later change to be derived");
+    const after = collab().derivedStats();
+    expect(after.onMainThread).toBe(before.onMainThread);
+    expect(after.fromWorker - before.fromWorker).toBe(2);
+  });
+
+  it("never let a worker result overwrite a PUT that landed while the worker was exporting", async () => {
+    const standardId = "EWTP-CUS-001";
+    const name = `standard.${standardId}`;
+    const client = open(name);
+    await client.synced;
+    let overlapped = 0;
+    // The PUT must reach the server while the worker exports (tens of ms for this standard); when
+    // it comes too late the round proves nothing and is repeated.
+    for (let round = 1; round <= 8 && overlapped === 0; round++) {
+      const base = markdownFromDoc(client.doc).trimEnd();
+      const dispatched = nextDispatch(name);
+      markdownIntoDoc(client.doc, `${base}\n\nTyped live before the PUT, round ${round}.\n`);
+      const seq = await dispatched;
+      const result = nextResult(name, seq);
+      const mainBefore = collab().derivedStats().onMainThread;
+      const putText = `${base}\n\nSaved through the API, round ${round}.\n`;
+      const put = await call(portal, `/standards/${standardId}/draft`, { method: "PUT", token, body: { markdown: putText } });
+      expect(put.status).toBe(200);
+      // The PUT's flush had to derive on the main thread: the worker still held the change.
+      const flushedWhileInFlight = collab().derivedStats().onMainThread > mainBefore;
+      const { outcome } = await result;
+      if (flushedWhileInFlight) {
+        overlapped++;
+        expect(outcome).toBe("stale");
+        // Read at once, before the PUT's own change is derived again (1 s later).
+        expect(storedDraft(standardId)).toBe(normalizeMarkdown(putText));
+      }
+      await eventually(() => markdownFromDoc(client.doc).includes(`Saved through the API, round ${round}.`), 5000, "the PUT to reach the client");
+    }
+    expect(overlapped).toBeGreaterThan(0);
+    // And the draft stays the PUT's text once everything settled.
+    await sleep(1300);
+    expect(storedDraft(standardId)).toContain("Saved through the API");
+    expect(storedDraft(standardId)).not.toMatch(/Typed live before the PUT, round \d+\.\n$/);
+  });
+});
