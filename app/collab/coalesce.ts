@@ -90,6 +90,15 @@ function releaseAll(): void {
   spare = released;
 }
 
+/**
+ * Writes what is waiting now, without waiting for the end of the turn. Called before work that holds
+ * the event loop for a while (a group commit, writing a derived draft): the edits already relayed in
+ * this turn leave first instead of waiting behind it.
+ */
+export function releaseWrites(): void {
+  if (batch.length > 0) releaseAll();
+}
+
 /** Makes what is written to `socket` wait for the end of this turn, after the frames queued before it. */
 export function corkForThisTurn(socket: Writable): void {
   if (socket.destroyed || !socket.writable) return;

@@ -73,7 +73,7 @@ function walDescriptor(wal: WalFile): number {
 }
 
 /** Builds a group-commit queue over the portal's database. */
-export function groupCommit(options: { retryMs?: number; onFailure?: (docNames: Set<string>, error: unknown) => void } = {}): GroupCommit {
+export function groupCommit(options: { retryMs?: number; onFailure?: (docNames: Set<string>, error: unknown) => void; beforeCommit?: () => void } = {}): GroupCommit {
   let queue: PendingUpdate[] = [];
   let callbacks: (() => void)[] = [];
   // The batch written to the WAL whose fdatasync is under way, and the callbacks waiting for it.
@@ -165,6 +165,7 @@ export function groupCommit(options: { retryMs?: number; onFailure?: (docNames: 
       for (const callback of held) callback();
       return;
     }
+    options.beforeCommit?.();
     const { wal } = connection();
     let fd: number | null = null;
     try {

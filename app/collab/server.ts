@@ -7,7 +7,7 @@ import type http from "node:http";
 import type { Duplex } from "node:stream";
 import { Hocuspocus } from "@hocuspocus/server";
 import { WebSocketServer } from "ws";
-import { coalesceWrites } from "./coalesce";
+import { coalesceWrites, releaseWrites } from "./coalesce";
 import { encodeOnceBroadcast } from "./broadcast";
 import { env } from "../utils/env.server";
 import type { SocketState } from "./context";
@@ -76,7 +76,8 @@ export function createCollabServer(options: CollabOptions = {}): CollabServer {
   const isOpen = () => open;
   // A failed commit keeps its updates queued (retried, nothing acknowledged) and tells the editors of
   // the documents concerned: their sockets close with 1013 and they resend when they reconnect.
-  const log = groupCommit({ onFailure: (docNames, error) => refuseUnstored(hocuspocus, docNames, error) });
+  // What was relayed in this turn leaves before the commit holds the event loop.
+  const log = groupCommit({ onFailure: (docNames, error) => refuseUnstored(hocuspocus, docNames, error), beforeCommit: releaseWrites });
   const derived = derivedState({ debounceMs: options.derivedDebounceMs ?? 1000, maxWaitMs: options.derivedMaxWaitMs ?? 10_000, isOpen, workerEntry: options.deriveWorkerEntry });
   const recheck = sessionRecheck({ intervalMs: options.recheckMs ?? 30_000 });
   // A document stays loaded this long after its last editor leaves (a page reload does not reload it from SQLite).

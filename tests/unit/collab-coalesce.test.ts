@@ -7,7 +7,7 @@ import type { Duplex } from "node:stream";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import WebSocket, { WebSocketServer } from "ws";
-import { coalesceWrites, corkForThisTurn, framedOnce, sendFramed, waitingSockets } from "../../app/collab/coalesce";
+import { coalesceWrites, corkForThisTurn, framedOnce, releaseWrites, sendFramed, waitingSockets } from "../../app/collab/coalesce";
 
 /** A stream that records each system-call-like write: one entry per `writev`/`write`, with its chunks. */
 function recordingSocket(): { socket: Writable; calls: string[][] } {
@@ -46,6 +46,17 @@ describe("coalesced writes", () => {
     socket.write(Buffer.from("edit 3"));
     await nextTurn();
     expect(calls).toEqual([["edit 1", "edit 2", "presence"], ["edit 3"]]);
+  });
+
+  it("sends what is waiting at once when work that holds the event loop is about to run", async () => {
+    const { socket, calls } = recordingSocket();
+    corkForThisTurn(socket);
+    socket.write(Buffer.from("relayed edit"));
+    releaseWrites(); // e.g. before a group commit
+    expect(calls).toEqual([["relayed edit"]]);
+    expect(waitingSockets()).toBe(0);
+    await nextTurn();
+    expect(calls).toEqual([["relayed edit"]]);
   });
 
   it("releases every socket written to in the turn, each in one write", async () => {

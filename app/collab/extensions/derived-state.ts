@@ -19,6 +19,7 @@ import type { Document, Extension } from "@hocuspocus/server";
 import * as Y from "yjs";
 import { getDraft } from "../../domain/standards.server";
 import { saveDraft } from "../../domain/drafts.server";
+import { releaseWrites } from "../coalesce";
 import { saveProposalTextFromDocument } from "../../domain/proposals.server";
 import { normalizeMarkdownWhitespace } from "../../editor/markdown";
 import type { CollabContext } from "../context";
@@ -106,6 +107,8 @@ export function derivedState(options: {
   const write = (documentName: string, markdown: string, actorId: string | null) => {
     const previous = writing;
     writing = documentName;
+    // Writing the draft (rules, conformance, search index) holds the event loop for milliseconds: what was relayed in this turn leaves first.
+    releaseWrites();
     try {
       writeRow(documentName, markdown, actorId);
     } finally {
