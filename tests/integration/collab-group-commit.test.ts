@@ -77,6 +77,32 @@ describe("group commit", () => {
     portal.db.$client.prepare("delete from collab_updates where doc_name like 'standard.unit-%'").run();
   });
 
+  it("with a minimum interval, holds the next commit until the interval has passed, and then writes what arrived meanwhile together", async () => {
+    const log = groupCommit({ minIntervalMs: 300 });
+    let first = false;
+    log.enqueue("standard.unit-i", new Uint8Array([0, 0]), null);
+    log.afterCommit(() => (first = true));
+    await eventually(() => first, 5000, "the first commit");
+    const startedAt = performance.now();
+    let second = false;
+    log.enqueue("standard.unit-i", new Uint8Array([0, 0]), null);
+    log.enqueue("standard.unit-i", new Uint8Array([0, 0]), null);
+    log.afterCommit(() => (second = true));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(storedUnitRows("standard.unit-i")).toBe(1); // held back
+    expect(second).toBe(false);
+    await eventually(() => second, 5000, "the second commit");
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(150);
+    expect(storedUnitRows("standard.unit-i")).toBe(3);
+    expect(log.stats()).toMatchObject({ commits: 2, updates: 3 });
+    // flush() does not wait for the interval.
+    log.enqueue("standard.unit-i", new Uint8Array([0, 0]), null);
+    log.flush();
+    expect(storedUnitRows("standard.unit-i")).toBe(4);
+    log.close();
+    portal.db.$client.prepare("delete from collab_updates where doc_name like 'standard.unit-%'").run();
+  });
+
   it("writes a batch at once but calls back only after the WAL's fdatasync, which runs off the event loop", async () => {
     const log = groupCommit();
     // Hold every fdatasync of this test's commits until released (the real one runs then).
