@@ -52,6 +52,12 @@ export type GroupCommit = {
   afterCommit: (callback: () => void) => void;
   /** Commits the queue now, synchronously and durably (API changes, compaction, unload, shutdown). Throws when the commit fails. */
   flush: () => void;
+  /**
+   * Runs `write` (a transaction of the caller's) without the fsync at its commit, then fdatasyncs the
+   * WAL on the thread pool: for writes nobody waits on that can be made again from the live document
+   * (a derived draft), so the event loop does not stop for the disk. A failed fsync is logged.
+   */
+  writeSyncingLater: <T>(write: () => T) => T;
   /** Commits what is queued and stops: later updates are neither stored nor acknowledged (their senders resend them). */
   close: () => void;
   /** Counters: commits made and updates appended (tests and the benchmark read them). */
@@ -264,6 +270,21 @@ export function groupCommit(
       schedule();
     },
     flush,
+    writeSyncingLater<T>(run: () => T): T {
+      const { client, wal, synchronous } = connection();
+      if (!wal || closed) return run();
+      client.pragma("synchronous = NORMAL");
+      let result: T;
+      try {
+        result = run();
+      } finally {
+        client.pragma(`synchronous = ${synchronous}`);
+      }
+      fs.fdatasync(walDescriptor(wal), (error) => {
+        if (error) console.error(`[collab] fsync after a derived write failed: ${error.message}`);
+      });
+      return result;
+    },
     close() {
       try {
         flush();

@@ -81,7 +81,7 @@ export function createCollabServer(options: CollabOptions = {}): CollabServer {
   // What was relayed in this turn leaves before the commit holds the event loop.
   // Commits start at most every 10 ms: fewer, larger ones (acknowledgements wait ~10 ms more; edits reach the others at once).
   const log = groupCommit({ onFailure: (docNames, error) => refuseUnstored(hocuspocus, docNames, error), beforeCommit: releaseWrites, minIntervalMs: options.commitIntervalMs ?? 10 });
-  const derived = derivedState({ debounceMs: options.derivedDebounceMs ?? 1000, maxWaitMs: options.derivedMaxWaitMs ?? 10_000, isOpen, workerEntry: options.deriveWorkerEntry });
+  const derived = derivedState({ debounceMs: options.derivedDebounceMs ?? 1000, maxWaitMs: options.derivedMaxWaitMs ?? 10_000, isOpen, workerEntry: options.deriveWorkerEntry, writeWith: (write) => log.writeSyncingLater(write) });
   const recheck = sessionRecheck({ intervalMs: options.recheckMs ?? 30_000 });
   // A document stays loaded this long after its last editor leaves (a page reload does not reload it from SQLite).
   const lingering = linger({ ms: options.lingerMs ?? 30_000 });

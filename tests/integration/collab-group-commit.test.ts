@@ -77,6 +77,31 @@ describe("group commit", () => {
     portal.db.$client.prepare("delete from collab_updates where doc_name like 'standard.unit-%'").run();
   });
 
+  it("writes a derived write without the fsync at its commit, then syncs the WAL off the event loop, and restores synchronous=FULL", async () => {
+    const log = groupCommit();
+    const realFdatasync = fs.fdatasync;
+    let synced = 0;
+    fs.fdatasync = ((fd: number, callback: (error: NodeJS.ErrnoException | null) => void) =>
+      realFdatasync(fd, (error) => {
+        synced++;
+        callback(error);
+      })) as typeof fs.fdatasync;
+    try {
+      const level = log.writeSyncingLater(() => {
+        portal.db.$client.prepare("insert into collab_updates (doc_name, \"update\", user_id, created_at) values ('standard.unit-d', x'0000', null, 'now')").run();
+        return portal.db.$client.pragma("synchronous", { simple: true });
+      });
+      expect(level).toBe(1); // NORMAL while it wrote
+      expect(portal.db.$client.pragma("synchronous", { simple: true })).toBe(2); // FULL again for everything else
+      expect(storedUnitRows("standard.unit-d")).toBe(1);
+      await eventually(() => synced === 1, 5000, "the WAL's fdatasync");
+    } finally {
+      fs.fdatasync = realFdatasync;
+      log.close();
+      portal.db.$client.prepare("delete from collab_updates where doc_name like 'standard.unit-%'").run();
+    }
+  });
+
   it("with a minimum interval, holds the next commit until the interval has passed, and then writes what arrived meanwhile together", async () => {
     const log = groupCommit({ minIntervalMs: 300 });
     let first = false;

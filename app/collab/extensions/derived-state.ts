@@ -76,6 +76,8 @@ export function derivedState(options: {
   isOpen: () => boolean;
   /** The worker's module (tests point it at a missing file to see the fallback). */
   workerEntry?: URL;
+  /** Runs a derived write (default: as it is); the server makes it skip the fsync at its commit and sync the WAL off the event loop. */
+  writeWith?: <T>(write: () => T) => T;
   /** A derivation the worker has not answered in this long means the worker hangs: it is given up (60 s). */
   workerTimeoutMs?: number;
 }): {
@@ -110,7 +112,8 @@ export function derivedState(options: {
     // Writing the draft (rules, conformance, search index) holds the event loop for milliseconds: what was relayed in this turn leaves first.
     releaseWrites();
     try {
-      writeRow(documentName, markdown, actorId);
+      // No one waits on this write and the live document can derive it again: it does not hold the event loop for the disk.
+      (options.writeWith ?? ((w) => w()))(() => writeRow(documentName, markdown, actorId));
     } finally {
       writing = previous;
     }
