@@ -28,6 +28,17 @@ function open(name: string): CollabClient {
   return client;
 }
 
+/** A new TAR standard (through the API) and a synced editor of its live document. */
+async function newLiveStandard(title: string, scope: string): Promise<{ standardId: string; name: string; client: CollabClient; base: string }> {
+  const created = await call(portal, "/standards", { method: "POST", token, body: { committee: "TAR", title, scope } });
+  expect(created.status).toBe(201);
+  const standardId = created.body.standard.id as string;
+  const name = `standard.${standardId}`;
+  const client = open(name);
+  await client.synced;
+  return { standardId, name, client, base: markdownFromDoc(client.doc).trimEnd() };
+}
+
 /** The collaboration server of this process (the portal registered it as the live documents). */
 function collab(): CollabServer {
   return liveDocuments() as CollabServer;
@@ -112,13 +123,7 @@ describe("derived drafts", () => {
   });
 
   it("update the draft at the latest the maximum wait after the first change, while typing never pauses", async () => {
-    const created = await call(portal, "/standards", { method: "POST", token, body: { committee: "TAR", title: "Typing without pause", scope: "A standard typed into without a pause." } });
-    expect(created.status).toBe(201);
-    const standardId = created.body.standard.id as string;
-    const name = `standard.${standardId}`;
-    const client = open(name);
-    await client.synced;
-    const base = markdownFromDoc(client.doc).trimEnd();
+    const { standardId, client, base } = await newLiveStandard("Typing without pause", "A standard typed into without a pause.");
     const before = collab().derivedStats();
     // A keystroke every ~200 ms (well under the 1 s debounce) for 4.5 s (three times the 1.5 s maximum wait).
     const typingEnds = Date.now() + 4500;
@@ -154,12 +159,7 @@ describe("derived drafts", () => {
   });
 
   it("derive a change made while the worker exported the previous one in the next derivation", async () => {
-    const created = await call(portal, "/standards", { method: "POST", token, body: { committee: "TAR", title: "Changed during an export", scope: "A standard changed while the worker exports it." } });
-    const standardId = created.body.standard.id as string;
-    const name = `standard.${standardId}`;
-    const client = open(name);
-    await client.synced;
-    const base = markdownFromDoc(client.doc).trimEnd();
+    const { standardId, name, client, base } = await newLiveStandard("Changed during an export", "A standard changed while the worker exports it.");
     const before = collab().derivedStats();
     const dispatched = nextDispatch(name);
     markdownIntoDoc(client.doc, `${base}\n\nThe change the worker exports.\n`);
