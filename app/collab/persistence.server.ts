@@ -272,7 +272,9 @@ export function groupCommit(
     flush,
     writeSyncingLater<T>(run: () => T): T {
       const { client, wal, synchronous } = connection();
-      if (!wal || closed) return run();
+      // Inside a caller's transaction (a revision freezing the draft, which derives it first) the
+      // level cannot change — SQLite refuses — and the caller's commit syncs anyway.
+      if (!wal || closed || client.inTransaction) return run();
       client.pragma("synchronous = NORMAL");
       let result: T;
       try {

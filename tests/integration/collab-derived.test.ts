@@ -176,6 +176,19 @@ describe("derived drafts", () => {
     expect(after.fromWorker - before.fromWorker).toBe(2);
   });
 
+  it("derive the live text into a revision frozen while changes are still underived (inside the freeze's transaction)", async () => {
+    const { standardId, client, base } = await newLiveStandard("Frozen while typing", "A standard frozen right after a change.");
+    markdownIntoDoc(client.doc, `${base}\n\nTyped just before the freeze.\n`);
+    await client.acknowledged();
+    const frozen = await call(portal, `/standards/${standardId}/revisions`, { method: "POST", token });
+    expect(frozen.status, JSON.stringify(frozen.body)).toBe(201);
+    const revision = await call(portal, `/standards/${standardId}/revisions/${frozen.body.revision.number}`, { token });
+    expect(revision.status).toBe(200);
+    expect(JSON.stringify(revision.body)).toContain("Typed just before the freeze.");
+    // The connection is at synchronous=FULL again for everything else.
+    expect(portal.db.$client.pragma("synchronous", { simple: true })).toBe(2);
+  });
+
   it("never let a worker result overwrite a PUT that landed while the worker was exporting", async () => {
     const standardId = "EWTP-CUS-001";
     const name = `standard.${standardId}`;
