@@ -106,6 +106,14 @@ export function groupCommit(
   // busy_timeout on every attempt), up to five times the base delay.
   let failedInARow = 0;
   let prepared: { client: Database.Database; append: (batch: PendingUpdate[]) => void; synchronous: number; wal: WalFile | null } | null = null;
+  // fdatasyncs of derived writes under way (they use the WAL's descriptor too).
+  let derivedSyncs = 0;
+  /** After close: closes the WAL's descriptor once no fdatasync uses it any more. */
+  const closeWalIfIdle = () => {
+    if (syncing || derivedSyncs > 0 || prepared?.wal?.fd == null) return;
+    fs.closeSync(prepared.wal.fd);
+    prepared.wal.fd = null;
+  };
   const retryDelay = () => (options.retryMs ?? 1000) * Math.min(2 ** failedInARow++, 5);
 
   /** The connection, its batch append, its synchronous level, and its WAL file (null when there is none: the commit then syncs itself). */
@@ -204,6 +212,7 @@ export function groupCommit(
     syncing = waiting;
     fs.fdatasync(fd, (error) => {
       if (syncing === waiting) syncing = null;
+      if (closed) closeWalIfIdle();
       if (!error) succeeded(batch.length, waiting.callbacks);
       else {
         // The batch is in the database but perhaps not on disk: never acknowledged. Its editors are
@@ -282,8 +291,11 @@ export function groupCommit(
       } finally {
         client.pragma(`synchronous = ${synchronous}`);
       }
+      derivedSyncs++;
       fs.fdatasync(walDescriptor(wal), (error) => {
+        derivedSyncs--;
         if (error) console.error(`[collab] fsync after a derived write failed: ${error.message}`);
+        if (closed) closeWalIfIdle();
       });
       return result;
     },
@@ -296,11 +308,7 @@ export function groupCommit(
       closed = true;
       if (retry) clearTimeout(retry);
       retry = null;
-      // (An fdatasync under way still uses the descriptor; the process is ending anyway then.)
-      if (!syncing && prepared?.wal?.fd != null) {
-        fs.closeSync(prepared.wal.fd);
-        prepared.wal.fd = null;
-      }
+      closeWalIfIdle();
     },
     stats: () => ({ ...stats }),
   };

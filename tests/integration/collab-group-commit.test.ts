@@ -102,6 +102,29 @@ describe("group commit", () => {
     }
   });
 
+  it("keeps the WAL's descriptor open at shutdown until a derived write's fdatasync is done", async () => {
+    const log = groupCommit();
+    const errors: string[] = [];
+    const realError = console.error;
+    console.error = (...args: unknown[]) => void errors.push(args.map(String).join(" "));
+    const realFdatasync = fs.fdatasync;
+    let synced: NodeJS.ErrnoException | null | undefined;
+    fs.fdatasync = ((fd: number, callback: (error: NodeJS.ErrnoException | null) => void) =>
+      // The fsync is slower than the shutdown that follows the write.
+      setTimeout(() => realFdatasync(fd, (error) => ((synced = error), callback(error))), 50)) as typeof fs.fdatasync;
+    try {
+      log.writeSyncingLater(() => portal.db.$client.prepare("insert into collab_updates (doc_name, \"update\", user_id, created_at) values ('standard.unit-e', x'0000', null, 'now')").run());
+      log.close();
+      await eventually(() => synced !== undefined, 5000, "the fdatasync");
+      expect(synced).toBeNull();
+      expect(errors.filter((e) => e.includes("fsync"))).toEqual([]);
+    } finally {
+      fs.fdatasync = realFdatasync;
+      console.error = realError;
+      portal.db.$client.prepare("delete from collab_updates where doc_name like 'standard.unit-%'").run();
+    }
+  });
+
   it("with a minimum interval, holds the next commit until the interval has passed, and then writes what arrived meanwhile together", async () => {
     const log = groupCommit({ minIntervalMs: 300 });
     let first = false;
