@@ -137,17 +137,23 @@ export function groupCommit(
     return prepared;
   };
 
-  /** Writes a batch in one transaction; `durable`: fsync'd before returning (the connection's synchronous=FULL), else only written to the WAL. */
-  const write = (batch: PendingUpdate[], durable: boolean) => {
-    const { client, append, synchronous, wal } = connection();
-    if (durable || !wal) return append(batch);
+  /** Runs `run` with synchronous=NORMAL (its commit writes the WAL without an fsync), then restores the connection's level. */
+  const withoutCommitSync = <T>(run: () => T): T => {
+    const { client, synchronous } = connection();
     // (Not prepared statements: SQLite applies a synchronous pragma when it is prepared, not when it runs.)
     client.pragma("synchronous = NORMAL");
     try {
-      append(batch);
+      return run();
     } finally {
       client.pragma(`synchronous = ${synchronous}`);
     }
+  };
+
+  /** Writes a batch in one transaction; `durable`: fsync'd before returning (the connection's synchronous=FULL), else only written to the WAL. */
+  const write = (batch: PendingUpdate[], durable: boolean) => {
+    const { append, wal } = connection();
+    if (durable || !wal) return append(batch);
+    withoutCommitSync(() => append(batch));
   };
 
   const succeeded = (count: number, done: (() => void)[]) => {
@@ -280,17 +286,11 @@ export function groupCommit(
     },
     flush,
     writeSyncingLater<T>(run: () => T): T {
-      const { client, wal, synchronous } = connection();
+      const { client, wal } = connection();
       // Inside a caller's transaction (a revision freezing the draft, which derives it first) the
       // level cannot change — SQLite refuses — and the caller's commit syncs anyway.
       if (!wal || closed || client.inTransaction) return run();
-      client.pragma("synchronous = NORMAL");
-      let result: T;
-      try {
-        result = run();
-      } finally {
-        client.pragma(`synchronous = ${synchronous}`);
-      }
+      const result = withoutCommitSync(run);
       derivedSyncs++;
       fs.fdatasync(walDescriptor(wal), (error) => {
         derivedSyncs--;

@@ -109,9 +109,10 @@ describe("group commit", () => {
     console.error = (...args: unknown[]) => void errors.push(args.map(String).join(" "));
     const realFdatasync = fs.fdatasync;
     let synced: NodeJS.ErrnoException | null | undefined;
-    fs.fdatasync = ((fd: number, callback: (error: NodeJS.ErrnoException | null) => void) =>
+    fs.fdatasync = ((fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => {
       // The fsync is slower than the shutdown that follows the write.
-      setTimeout(() => realFdatasync(fd, (error) => ((synced = error), callback(error))), 50)) as typeof fs.fdatasync;
+      setTimeout(() => realFdatasync(fd, (error) => ((synced = error), callback(error))), 50);
+    }) as typeof fs.fdatasync;
     try {
       log.writeSyncingLater(() => portal.db.$client.prepare("insert into collab_updates (doc_name, \"update\", user_id, created_at) values ('standard.unit-e', x'0000', null, 'now')").run());
       log.close();
