@@ -289,6 +289,26 @@ function typableParagraphs(doc: Y.Doc): Y.XmlText[] {
     });
 }
 
+/**
+ * The id (client, clock) of the first struct of the Yjs update in a sync message (document name,
+ * SYNC, UPDATE, the update), read without decoding the update; null for any other message.
+ */
+function firstStructId(data: Buffer): { client: number; clock: number } | null {
+  try {
+    const d = decoding.createDecoder(data);
+    const nameLength = decoding.readVarUint(d);
+    d.pos += nameLength;
+    if (decoding.readVarUint(d) !== SYNC || decoding.readVarUint(d) !== UPDATE) return null;
+    decoding.readVarUint(d); // the update's length
+    if (decoding.readVarUint(d) < 1) return null; // clients with structs
+    decoding.readVarUint(d); // structs of the first client
+    const client = decoding.readVarUint(d);
+    return { client, clock: decoding.readVarUint(d) };
+  } catch {
+    return null;
+  }
+}
+
 /** p50/p95/p99/max of samples in ms (3 decimals). */
 function summarize(samples: number[]): { count: number; p50: number; p95: number; p99: number; max: number; mean: number } {
   const s = [...samples].sort((a, b) => a - b);
@@ -339,7 +359,24 @@ async function traffic(cfg: TrafficConfig) {
   const latencies: number[] = [];
   let measuring = false;
   const seen = new Set<number>();
+  // Every background client's edit too, as the receiver gets it: thousands of samples per run where
+  // the probes give 100–300, so the p99 is not decided by two or three of them. An edit is known by
+  // its Yjs id (client, clock), which the relay forwards as sent and the portal re-encodes unchanged.
+  const editSentAt = new Map<number, number>();
+  const editLatencies: number[] = [];
+  const editKey = (client: number, clock: number) => client * 2 ** 20 + clock; // clientIDs < 2^32, clocks < 2^20 here: exact in a double
   const onProbeMessage = (data: Buffer, at: number) => {
+    if (editSentAt.size > 0) {
+      const id = firstStructId(data);
+      if (id) {
+        const key = editKey(id.client, id.clock);
+        const sent = editSentAt.get(key);
+        if (sent !== undefined) {
+          editSentAt.delete(key);
+          editLatencies.push(at - sent);
+        }
+      }
+    }
     let i = data.indexOf(MARK_BYTES);
     while (i >= 0) {
       const start = i + MARK_BYTES.length;
@@ -368,6 +405,8 @@ async function traffic(cfg: TrafficConfig) {
   background.splice(0, background.length, ...background.filter((c) => everyone.includes(c)));
 
   const timers: NodeJS.Timeout[] = [];
+  /** The measured window (edits are timed only in it). */
+  let inWindow = false;
   const letters = "abcdefghijklmnopqrstuvwxyz ";
   let edits = 0;
   background.forEach((c, i) => {
@@ -376,6 +415,7 @@ async function traffic(cfg: TrafficConfig) {
     const period = 1000 / cfg.rate;
     let n = 0;
     const typeOne = () => {
+      if (inWindow) editSentAt.set(editKey(c.doc.clientID, Y.getState(c.doc.store, c.doc.clientID)), performance.now());
       c.change(() => p.insert(p.length, letters[(i + n++) % letters.length]));
       c.awareness.setLocalStateField("cursor", { paragraph: i % paragraphs.length, offset: p.length });
       edits++;
@@ -416,7 +456,7 @@ async function traffic(cfg: TrafficConfig) {
   // stall here delays every client's reading and typing) and its garbage collection, over the window.
   const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   const gc = { ms: 0, majorMs: 0, count: 0 };
-  let inWindow = true;
+  inWindow = true;
   const gcObserver = new PerformanceObserver((list) => {
     if (!inWindow) return;
     for (const e of list.getEntries()) {
@@ -471,6 +511,9 @@ async function traffic(cfg: TrafficConfig) {
   // A probe that never arrived took at least until now: counted so, and the figures are then lower bounds.
   const givenUp = performance.now();
   for (const s of lostSeqs) latencies.push(givenUp - sentAt.get(s)!);
+  // Likewise for edits the receiver never got.
+  const editsLost = editSentAt.size;
+  for (const sent of editSentAt.values()) editLatencies.push(givenUp - sent);
   const closed = everyone.filter((c) => c.closeCode !== null).map((c) => c.closeCode);
 
   const digests = new Map<string, number>();
@@ -511,6 +554,7 @@ async function traffic(cfg: TrafficConfig) {
     probeRate: cfg.probeRate,
     connectMs: Math.round(connectMs),
     propagation: { ...summarize(latencies), lowerBound: lost > 0 },
+    edits: { ...summarize(editLatencies), lowerBound: editsLost > 0, lost: editsLost },
     connectFailures: connected.failures.length,
     connectFailureReasons: [...new Set(connected.failures)],
     probesSent: sentAt.size,

@@ -15,7 +15,8 @@
  * which awareness client ids (the message guard relies on it to refuse forged presence).
  */
 import { Document, OutgoingMessage, type Connection } from "@hocuspocus/server";
-import { framedOnce, sendFramed } from "./coalesce";
+import * as encoding from "lib0/encoding";
+import { framedOnce, messageOf, sendFramed } from "./coalesce";
 
 type AwarenessChange = { added: number[]; updated: number[]; removed: number[] };
 
@@ -38,14 +39,18 @@ export function encodeOnceBroadcast(): void {
   const proto = Document.prototype as unknown as DocumentInternals;
 
   proto.handleUpdate = function handleUpdate(this: DocumentInternals, update: Uint8Array, origin: unknown) {
-    this.callbacks.onUpdate(this as unknown as Document, origin as Connection | undefined, update);
-    if (this.connections.size === 0) return this;
-    const message = new OutgoingMessage(this.name).createSyncMessage().writeUpdate(update).toUint8Array();
-    const frame = framedOnce(message);
-    // The connection the update came from has it already (Yjs would ignore it).
-    for (const { connection } of this.connections.values()) {
-      if (connection !== origin && !sendFramed(connection.webSocket, frame)) connection.send(message);
+    if (this.connections.size > 0) {
+      // Hocuspocus's sync message (document name, Sync, Update, the update with its length), framed
+      // directly: this runs for every edit, and each intermediate buffer is garbage to collect.
+      const length = varUint(update.length);
+      const frame = framedOnce(updatePrefixOf(this), length, update);
+      // The connection the update came from has it already (Yjs would ignore it).
+      for (const { connection } of this.connections.values()) {
+        if (connection !== origin && !sendFramed(connection.webSocket, frame)) connection.send(messageOf(frame));
+      }
     }
+    // Relayed first: Hocuspocus's change hooks and its debounced store do not delay the others' copy.
+    this.callbacks.onUpdate(this as unknown as Document, origin as Connection | undefined, update);
     return this;
   };
 
@@ -68,3 +73,35 @@ export function encodeOnceBroadcast(): void {
     return this;
   };
 }
+
+const SYNC = 0;
+const SYNC_UPDATE = 2;
+
+/** Per document, the start of each of its sync update messages: its name, Sync, Update. */
+const updatePrefixes = new WeakMap<object, Uint8Array>();
+
+function updatePrefixOf(document: DocumentInternals): Uint8Array {
+  let prefix = updatePrefixes.get(document);
+  if (!prefix) {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarString(encoder, document.name);
+    encoding.writeVarUint(encoder, SYNC);
+    encoding.writeVarUint(encoder, SYNC_UPDATE);
+    prefix = encoding.toUint8Array(encoder);
+    updatePrefixes.set(document, prefix);
+  }
+  return prefix;
+}
+
+/** `n` as a variable-length unsigned integer (lib0's varuint), in a small buffer from Node's pool. */
+function varUint(n: number): Uint8Array {
+  let bytes = 1;
+  for (let rest = n; rest > 0x7f; rest = Math.floor(rest / 128)) bytes++;
+  const out = Buffer.allocUnsafe(bytes);
+  for (let i = 0; i < bytes; i++) {
+    out[i] = (n % 128) | (i < bytes - 1 ? 0x80 : 0);
+    n = Math.floor(n / 128);
+  }
+  return out;
+}
+

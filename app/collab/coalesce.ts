@@ -10,7 +10,7 @@
  * at the end of that turn, as before; under load a turn handles many and the system calls per
  * message fall — the busier the server, the larger the batches.
  *
- * A relayed message is also framed once (`framedOnce`, with ws's public `Sender.frame`), and its
+ * A relayed message is also framed once (`framedOnce`), and its
  * frame is queued for every recipient's socket (`sendFramed`) instead of going through `ws.send`
  * per recipient, which frames the message again and allocates a callback, an options object, a
  * header and stream bookkeeping each time (most of the garbage the server made under load). The
@@ -19,13 +19,7 @@
  * message keeps its order.
  */
 import type { Duplex, Writable } from "node:stream";
-import * as wsModule from "ws";
 import type { WebSocket } from "ws";
-
-/** ws's frame encoder (public in ws, not in its type definitions). */
-const { Sender } = wsModule as unknown as {
-  Sender: { frame: (data: Buffer, options: { fin: boolean; opcode: number; mask: boolean; readOnly: boolean; rsv1: boolean }) => Buffer[] };
-};
 
 /**
  * A socket's writes in the current turn: frames queued by `sendFramed` (for `ws`), whether it is
@@ -33,23 +27,25 @@ const { Sender } = wsModule as unknown as {
  * turn: this runs for every message to every recipient, and allocating here is what made the
  * garbage collector pause the server.
  */
-type Batching = { socket: Writable; ws: WebSocket | null; frames: Buffer[]; corked: boolean; inBatch: boolean };
+type Batching = { socket: Writable; ws: WebSocket | null; frames: (Buffer | undefined)[]; queued: number; corked: boolean; inBatch: boolean };
 
 const batchingOf = new WeakMap<Writable, Batching>();
-let batch: Batching[] = [];
-let spare: Batching[] = [];
+/** This turn's sockets: the first `batchSize` slots of `batch` (emptied slot by slot, see writeFrames). */
+let batch: (Batching | undefined)[] = [];
+let batchSize = 0;
+let spare: (Batching | undefined)[] = [];
 let scheduled = false;
 
 /** The socket's batching state, entered into this turn's batch. */
 function batching(socket: Writable): Batching {
   let entry = batchingOf.get(socket);
   if (!entry) {
-    entry = { socket, ws: null, frames: [], corked: false, inBatch: false };
+    entry = { socket, ws: null, frames: [], queued: 0, corked: false, inBatch: false };
     batchingOf.set(socket, entry);
   }
   if (!entry.inBatch) {
     entry.inBatch = true;
-    batch.push(entry);
+    batch[batchSize++] = entry;
     if (!scheduled) {
       scheduled = true;
       setImmediate(releaseAll);
@@ -64,20 +60,37 @@ function batching(socket: Writable): Batching {
  * connection that is going away).
  */
 function writeFrames(entry: Batching): void {
-  const { socket, frames } = entry;
-  if (frames.length === 0) return;
+  const { socket, frames, queued } = entry;
+  if (queued === 0) return;
   if (!socket.destroyed && socket.writable && entry.ws?.readyState === 1 /* OPEN */) {
-    socket.write(frames.length === 1 ? frames[0] : Buffer.concat(frames));
+    socket.write(queued === 1 ? frames[0]! : joined(frames, queued));
   }
-  frames.length = 0;
+  // Emptied slot by slot, never by `frames.length = 0`: V8 drops an emptied array's storage, and
+  // allocating it again for every socket on every turn was most of what a relayed edit allocated.
+  for (let i = 0; i < queued; i++) frames[i] = undefined;
+  entry.queued = 0;
+}
+
+/** The first `count` frames as one buffer. */
+function joined(frames: (Buffer | undefined)[], count: number): Buffer {
+  let length = 0;
+  for (let i = 0; i < count; i++) length += frames[i]!.length;
+  const out = Buffer.allocUnsafe(length);
+  let at = 0;
+  for (let i = 0; i < count; i++) at += frames[i]!.copy(out, at);
+  return out;
 }
 
 function releaseAll(): void {
   scheduled = false;
   // Swapped first: releasing may lead to more writes, which belong to the next turn's batch.
   const released = batch;
+  const count = batchSize;
   batch = spare;
-  for (const entry of released) {
+  batchSize = 0;
+  for (let i = 0; i < count; i++) {
+    const entry = released[i]!;
+    released[i] = undefined;
     entry.inBatch = false;
     writeFrames(entry);
     // cork() was called once for this socket in this turn; uncork() sends what was written (an ended socket is uncorked already).
@@ -86,7 +99,6 @@ function releaseAll(): void {
       if (entry.socket.writableCorked > 0) entry.socket.uncork();
     }
   }
-  released.length = 0;
   spare = released;
 }
 
@@ -96,7 +108,7 @@ function releaseAll(): void {
  * this turn leave first instead of waiting behind it.
  */
 export function releaseWrites(): void {
-  if (batch.length > 0) releaseAll();
+  if (batchSize > 0) releaseAll();
 }
 
 /** Makes what is written to `socket` wait for the end of this turn, after the frames queued before it. */
@@ -128,11 +140,37 @@ export function coalesceWrites(ws: WebSocket, socket: Duplex): void {
   } as WebSocket["send"];
 }
 
-/** A binary message framed as a server's WebSocket frame (unmasked), to send to many sockets. */
-export function framedOnce(message: Uint8Array): Buffer {
-  const data = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
-  const [header, payload] = Sender.frame(data, { fin: true, opcode: 0x02, mask: false, readOnly: true, rsv1: false });
-  return Buffer.concat([header, payload]);
+/**
+ * A binary message, the concatenation of `parts`, framed as a server's WebSocket frame (FIN, binary,
+ * unmasked; RFC 6455 §5.2) in one buffer, to send to many sockets: the parts are copied once, into
+ * the frame, with no message buffer in between (small buffers come from Node's shared pool).
+ */
+export function framedOnce(...parts: Uint8Array[]): Buffer {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(header + length);
+  frame[0] = 0x82;
+  if (header === 2) frame[1] = length;
+  else if (header === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt16BE(0, 2);
+    frame.writeUIntBE(length, 4, 6);
+  }
+  let at = header;
+  for (const part of parts) {
+    frame.set(part, at);
+    at += part.length;
+  }
+  return frame;
+}
+
+/** The message inside a frame from `framedOnce` (what `ws.send` would frame again). */
+export function messageOf(frame: Buffer): Buffer {
+  return frame.subarray(frame[1] === 126 ? 4 : frame[1] === 127 ? 10 : 2);
 }
 
 /**
@@ -146,11 +184,11 @@ export function sendFramed(ws: WebSocket, frame: Buffer): boolean {
   if (!socket || socket.destroyed || !socket.writable) return false;
   const entry = batching(socket);
   entry.ws = ws;
-  entry.frames.push(frame);
+  entry.frames[entry.queued++] = frame;
   return true;
 }
 
 /** Sockets with something waiting now, not yet released (for tests). */
 export function waitingSockets(): number {
-  return batch.length;
+  return batchSize;
 }

@@ -15,6 +15,7 @@ import { authentication } from "./extensions/authentication";
 import { derivedState, type DerivedEvents, type DerivedStats } from "./extensions/derived-state";
 import { DEFAULT_LIMITS, documentLimit, guardSocket, type Limits } from "./extensions/limits";
 import { messageGuard } from "./extensions/message-guard";
+import { directUpdates } from "./extensions/direct-updates";
 import { persistence, refuseUnstored } from "./extensions/persistence";
 import { linger } from "./extensions/linger";
 import { sessionRecheck } from "./extensions/session-recheck";
@@ -91,7 +92,8 @@ export function createCollabServer(options: CollabOptions = {}): CollabServer {
     // Persistence appends every update as it arrives; the debounced store only triggers compaction.
     debounce: 5000,
     maxDebounce: 30_000,
-    extensions: [documentLimit(limits), authentication(), messageGuard(), persistence({ isOpen, log }), syncCache(), derived.extension, recheck.extension, anchors.extension, lingering.extension],
+    // Edits skip Hocuspocus's hook chains (direct-updates does what these three do for an edit); after persistence, whose `connected` holds acknowledgements.
+    extensions: [documentLimit(limits), authentication(), messageGuard(), persistence({ isOpen, log }), syncCache(), directUpdates({ handles: ["message-guard", "persistence", "sync-cache"] }), derived.extension, recheck.extension, anchors.extension, lingering.extension],
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });
 

@@ -115,6 +115,23 @@ describe("indexing follows the draft", () => {
     expect(await search("wombatization", tarExpert)).toEqual([]);
   });
 
+  it("a save rewrites only the index rows of the sections that changed, and search follows both", async () => {
+    const id = await newTarStandard("Partial reindex", "A standard whose sections change one at a time.");
+    const text = (second: string) => `# ${id}\n\n## 1 Scope\n\nThe numbatine scope stays as it is.\n\n## 2 Handling\n\n${second}\n\n## 3 Records\n\nThe records stay too.\n`;
+    await putDraft(id, text("Parcels are bilbyform at first."));
+    const rows = () => portal.db.$client.prepare("select id, ref from search_documents where standard_id = ? and kind = 'draft' order by ref").all(id) as { id: number; ref: string }[];
+    const before = rows();
+    await putDraft(id, text("Parcels are dunnartish now."));
+    const after = rows();
+    expect(after.map((r) => r.ref)).toEqual(before.map((r) => r.ref));
+    const changed = after.filter((r, i) => r.id !== before[i].id).map((r) => r.ref);
+    // The title row of the standard and every section but the second keep their rows.
+    expect(changed).toEqual(["2 Handling"]);
+    expect(await search("bilbyform", tarExpert)).toEqual([]);
+    expect((await search("dunnartish", tarExpert)).map((h) => [h.ref, h.standardId])).toEqual([["2 Handling", id]]);
+    expect((await search("numbatine", tarExpert)).map((h) => [h.ref, h.standardId])).toEqual([["1 Scope", id]]);
+  });
+
   it("a draft gives one hit, its best-matching section, with the section heading as ref", async () => {
     const id = await newTarStandard("Section check", "A standard with sections that mention the same word.");
     await putDraft(id, `# ${id}\n\n## 1 Scope\n\nOne quagganite mention among many other words in this fairly long paragraph about parcels.\n\n## 2 Quagganite handling\n\nQuagganite, quagganite.\n`);

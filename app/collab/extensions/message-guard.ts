@@ -13,6 +13,7 @@ import type { beforeHandleMessagePayload, Extension } from "@hocuspocus/server";
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 import * as Y from "yjs";
+import type { WebSocket } from "ws";
 import { closeSocket, type CollabContext, type PresenceIdentity } from "../context";
 
 // y-protocols / Hocuspocus message types.
@@ -61,16 +62,36 @@ export function messageGuard(): Extension {
       if (type !== SYNC) return;
       const syncType = decoding.readVarUint(decoder);
       if (syncType !== SYNC_STEP_2 && syncType !== SYNC_UPDATE) return;
+      let update: Uint8Array;
       try {
-        const update = decoding.readVarUint8Array(decoder);
-        Y.decodeUpdate(update);
+        update = decoding.readVarUint8Array(decoder);
       } catch (error) {
-        console.warn(`[collab] closing a connection to ${documentName}: malformed Yjs update (${(error as Error).message})`);
-        closeSocket(connection.webSocket, 1003, "malformed update");
-        throw Object.assign(new Error("malformed update"), { code: 1003, reason: "malformed update" });
+        throw refuseUpdate(connection.webSocket, documentName, error as Error);
       }
+      const malformed = malformedUpdate(update);
+      if (malformed) throw refuseUpdate(connection.webSocket, documentName, malformed);
     },
   };
+}
+
+/** Why `update` is no Yjs update (it does not decode), or null when it decodes. */
+export function malformedUpdate(update: Uint8Array): Error | null {
+  try {
+    Y.decodeUpdate(update);
+    return null;
+  } catch (error) {
+    return error as Error;
+  }
+}
+
+/**
+ * Closes the socket a malformed Yjs update came on (1003), logs it, and returns the error that makes
+ * Hocuspocus close the document connection too. The update reaches neither the document nor anyone else.
+ */
+export function refuseUpdate(socket: WebSocket, documentName: string, error: Error): Error {
+  console.warn(`[collab] closing a connection to ${documentName}: malformed Yjs update (${error.message})`);
+  closeSocket(socket, 1003, "malformed update");
+  return Object.assign(new Error("malformed update"), { code: 1003, reason: "malformed update" });
 }
 
 /** One entry of a y-protocols awareness update: a client's state (null when it left) at a clock. */

@@ -121,6 +121,10 @@ export function persistence(options: { isOpen: () => boolean; log: GroupCommit }
     async beforeHandleMessage({ connection }) {
       holdAcknowledgements(connection, log);
     },
+    // Edits handled directly (direct-updates) pass no hook: the connection holds its acknowledgements from the start.
+    async connected({ connection }) {
+      holdAcknowledgements(connection, log);
+    },
     async onStoreDocument({ document, documentName }) {
       if (!options.isOpen()) return;
       // After a successful flush every update of the loaded document is stored: snapshot it as it is.
