@@ -8,7 +8,7 @@ import type { Duplex } from "node:stream";
 import { Hocuspocus } from "@hocuspocus/server";
 import { WebSocketServer } from "ws";
 import { coalesceWrites, releaseWrites } from "./coalesce";
-import { encodeOnceBroadcast } from "./broadcast";
+import { encodeOnceBroadcast, lighterChangeHandling } from "./broadcast";
 import { env } from "../utils/env.server";
 import type { SocketState } from "./context";
 import { authentication } from "./extensions/authentication";
@@ -86,7 +86,7 @@ export function createCollabServer(options: CollabOptions = {}): CollabServer {
   const recheck = sessionRecheck({ intervalMs: options.recheckMs ?? 30_000 });
   // A document stays loaded this long after its last editor leaves (a page reload does not reload it from SQLite).
   const lingering = linger({ ms: options.lingerMs ?? 30_000 });
-  const anchors = commentAnchors({ debounceMs: options.derivedDebounceMs ?? 1000, isOpen });
+  const anchors = commentAnchors({ debounceMs: options.derivedDebounceMs ?? 1000, maxWaitMs: options.derivedMaxWaitMs ?? 10_000, isOpen });
   const hocuspocus = new Hocuspocus({
     quiet: true,
     // Persistence appends every update as it arrives; the debounced store only triggers compaction.
@@ -95,6 +95,7 @@ export function createCollabServer(options: CollabOptions = {}): CollabServer {
     // Edits skip Hocuspocus's hook chains (direct-updates does what these three do for an edit); after persistence, whose `connected` holds acknowledgements.
     extensions: [documentLimit(limits), authentication(), messageGuard(), persistence({ isOpen, log }), syncCache(), directUpdates({ handles: ["message-guard", "persistence", "sync-cache"] }), derived.extension, recheck.extension, anchors.extension, lingering.extension],
   });
+  lighterChangeHandling(hocuspocus);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });
 
   const handleUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {

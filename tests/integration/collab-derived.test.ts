@@ -225,3 +225,33 @@ describe("derived drafts", () => {
     expect(storedDraft(standardId)).not.toMatch(/Typed live before the PUT, round \d+\.\n$/);
   });
 });
+
+describe("comment anchors", () => {
+  it("are recomputed and announced at the latest the maximum wait after the first change, while typing never pauses", async () => {
+    const passage = "The wallaroo clause applies to every parcel";
+    const { standardId, client, base } = await newLiveStandard("Anchors while typing", "A standard whose commented passage is deleted while typing goes on.");
+    markdownIntoDoc(client.doc, `${base}\n\n${passage}.\n\nTyping goes on here.\n`);
+    await client.acknowledged();
+    const created = await call(portal, `/standards/${standardId}/comments`, { method: "POST", token, body: { kind: "editorial", body: "Which parcels?", anchor: { quote: passage } } });
+    expect(created.status, created.text).toBe(201);
+    const id = created.body.comment.id as string;
+    await sleep(1500); // the announcement of the new comment
+    const announced: number[] = [];
+    client.provider.on("stateless", ({ payload }: { payload: string }) => {
+      if (JSON.parse(payload).type === "comments.changed") announced.push(Date.now());
+    });
+    // The passage goes, then a keystroke every ~200 ms (well under the 1 s debounce) for 4 s. The
+    // editors' comment lists refetch on the announcement; listing the comments here would recompute
+    // the states itself, so nothing is read until the typing stops.
+    markdownIntoDoc(client.doc, `${base}\n\nTyping goes on here.\n`);
+    const typingEnds = Date.now() + 4000;
+    let typed = 0;
+    while (Date.now() < typingEnds) {
+      markdownIntoDoc(client.doc, `${base}\n\nTyping goes on here${"!".repeat(++typed)}\n`);
+      await sleep(200);
+    }
+    expect(announced.filter((at) => at < typingEnds).length).toBeGreaterThan(0);
+    const comments = (await call(portal, `/standards/${standardId}/comments`, { token })).body.comments as { id: string; state: string }[];
+    expect(comments.find((c) => c.id === id)?.state).toBe("detached");
+  });
+});

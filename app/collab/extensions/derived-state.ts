@@ -15,6 +15,8 @@
  * start or dies, everything is derived on this thread, as before.
  */
 import { EventEmitter } from "node:events";
+import debounce from "lodash/debounce";
+import type { DebouncedFunc } from "lodash";
 import type { Document, Extension } from "@hocuspocus/server";
 import * as Y from "yjs";
 import { getDraft } from "../../domain/standards.server";
@@ -56,9 +58,12 @@ type DocState = {
   actorId: string | null;
   /** Changes not yet covered by a derivation (dispatched or made). */
   dirty: boolean;
-  debounceTimer: NodeJS.Timeout | null;
-  /** Started by the first underived change; derives then even if the changes never pause. */
-  maxWaitTimer: NodeJS.Timeout | null;
+  /**
+   * Called on every change: the derivation falls due once changes pause for `debounceMs`, and at the
+   * latest `maxWaitMs` after the first underived change. (lodash's debounce keeps one timer per pause
+   * instead of re-arming one on every change, which at 50 people typing was 250 times a second.)
+   */
+  schedule: DebouncedFunc<() => void>;
   /** The sequence number of the latest dispatch or flush: only a result carrying it may be written. */
   seq: number;
   /** The derivation in the worker, if any (its sequence number and author). */
@@ -140,12 +145,7 @@ export function derivedState(options: {
     }
   };
 
-  const clearTimers = (state: DocState) => {
-    if (state.debounceTimer) clearTimeout(state.debounceTimer);
-    if (state.maxWaitTimer) clearTimeout(state.maxWaitTimer);
-    state.debounceTimer = null;
-    state.maxWaitTimer = null;
-  };
+  const clearTimers = (state: DocState) => state.schedule.cancel();
 
   /** Derives on this thread, now: flush, unload, shutdown, and every derivation once the worker failed. */
   const deriveHere = (documentName: string) => {
@@ -274,18 +274,13 @@ export function derivedState(options: {
         state = undefined;
       }
       if (!state) {
-        state = { document, actorId: null, dirty: false, debounceTimer: null, maxWaitTimer: null, seq: 0, inFlight: null, again: false, sentStateVector: null };
+        const schedule = debounce(() => due(documentName), options.debounceMs, { maxWait: maxWaitMs });
+        state = { document, actorId: null, dirty: false, schedule, seq: 0, inFlight: null, again: false, sentStateVector: null };
         docs.set(documentName, state);
       }
       state.actorId = (context as CollabContext | undefined)?.userId ?? state.actorId;
       state.dirty = true;
-      if (state.debounceTimer) clearTimeout(state.debounceTimer);
-      state.debounceTimer = setTimeout(() => due(documentName), options.debounceMs);
-      state.debounceTimer.unref();
-      if (!state.maxWaitTimer) {
-        state.maxWaitTimer = setTimeout(() => due(documentName), maxWaitMs);
-        state.maxWaitTimer.unref();
-      }
+      state.schedule();
     },
     async beforeUnloadDocument({ documentName }) {
       deriveHere(documentName);

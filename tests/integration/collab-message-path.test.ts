@@ -1,9 +1,11 @@
 /**
- * Edits handled as they arrive (app/collab/extensions/direct-updates.ts), on a bare Hocuspocus
- * server with real providers: an edit on a writable connection is applied, relayed and acknowledged
- * without passing the `beforeHandleMessage` hooks of the extensions it stands in for, while every
- * other message still passes them; with any other extension inspecting messages it stays off, and
- * that extension sees every edit.
+ * An edit's path through the server, on a bare Hocuspocus server with real providers:
+ * - edits handled as they arrive (app/collab/extensions/direct-updates.ts): an edit on a writable
+ *   connection is applied, relayed and acknowledged without passing the `beforeHandleMessage` hooks
+ *   of the extensions it stands in for, while every other message still passes them; with any other
+ *   extension inspecting messages it stays off, and that extension sees every edit;
+ * - the lighter change handling (app/collab/broadcast.ts): every edit still reaches the `onChange`
+ *   hooks, and the debounced store still runs once typing pauses, however long it went on.
  */
 import http from "node:http";
 import type { Duplex } from "node:stream";
@@ -11,6 +13,7 @@ import { Hocuspocus, type Extension, type beforeHandleMessagePayload } from "@ho
 import * as decoding from "lib0/decoding";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { WebSocketServer } from "ws";
+import { lighterChangeHandling } from "../../app/collab/broadcast";
 import { directUpdates } from "../../app/collab/extensions/direct-updates";
 import { connectDoc, eventually, type CollabClient } from "../support/collab";
 
@@ -38,8 +41,8 @@ afterEach(async () => {
 });
 
 /** A bare Hocuspocus on its own port with `extensions`, and providers connected to it. */
-async function bareServer(extensions: Extension[]): Promise<{ hocuspocus: Hocuspocus; connect: () => Promise<CollabClient> }> {
-  const hocuspocus = new Hocuspocus({ quiet: true, extensions });
+async function bareServer(extensions: Extension[], debounce?: number): Promise<{ hocuspocus: Hocuspocus; connect: () => Promise<CollabClient> }> {
+  const hocuspocus = new Hocuspocus({ quiet: true, extensions, ...(debounce === undefined ? {} : { debounce }) });
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   const server = http.createServer();
   server.on("upgrade", (req, socket: Duplex, head) => wss.handleUpgrade(req, socket, head, (ws) => hocuspocus.handleConnection(ws, req)));
@@ -95,5 +98,38 @@ describe("edits handled as they arrive", () => {
     await eventually(() => b.doc.getText("t").length === 5, 5000, "a's edits at b");
     await a.acknowledged();
     expect(seen.edits - editsBefore).toBe(5);
+  });
+});
+
+describe("the lighter change handling", () => {
+  it("passes every edit to the onChange hooks and stores once typing pauses, however long it went on", async () => {
+    const changes: string[] = [];
+    const stores: number[] = [];
+    const recorder: Extension = {
+      extensionName: "recorder",
+      async onChange({ requestParameters }) {
+        changes.push(requestParameters.get("who") ?? "");
+      },
+      async onStoreDocument() {
+        stores.push(Date.now());
+      },
+    };
+    const { hocuspocus, connect } = await bareServer([recorder], 300);
+    lighterChangeHandling(hocuspocus, 200);
+    const a = await connect();
+    const before = changes.length;
+    // 40 edits, one every 25 ms (1 s), longer than the 300 ms debounce but never pausing for it.
+    for (let i = 0; i < 40; i++) {
+      a.doc.getText("t").insert(0, "y");
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const typingEnded = Date.now();
+    await a.acknowledged();
+    expect(changes.length - before).toBe(40);
+    await eventually(() => stores.some((at) => at >= typingEnded - 250), 5000, "a store after the typing");
+    const last = Math.max(...stores);
+    // Stored once the debounce of the last re-arm ran out (300 ms; the bound leaves room for a busy machine), not at Hocuspocus's maximum debounce.
+    expect(last - typingEnded).toBeLessThan(300 + 1000);
+    expect(hocuspocus.documents.get(DOC)?.getText("t").length).toBe(40);
   });
 });
