@@ -16,7 +16,7 @@
  */
 import { Document, OutgoingMessage, type Connection, type Hocuspocus } from "@hocuspocus/server";
 import * as encoding from "lib0/encoding";
-import { framedOnce, messageOf, sendFramed } from "./coalesce";
+import { framedOnce, messageOf, relayedNow, sendFramed } from "./coalesce";
 
 type AwarenessChange = { added: number[]; updated: number[]; removed: number[] };
 
@@ -48,6 +48,7 @@ export function encodeOnceBroadcast(): void {
       for (const { connection } of this.connections.values()) {
         if (connection !== origin && !sendFramed(connection.webSocket, frame)) connection.send(messageOf(frame));
       }
+      relayedNow();
     }
     // Relayed first: Hocuspocus's change hooks and its debounced store do not delay the others' copy.
     this.callbacks.onUpdate(this as unknown as Document, origin as Connection | undefined, update);
@@ -70,6 +71,7 @@ export function encodeOnceBroadcast(): void {
     for (const [socket, { connection }] of this.connections) {
       if (socket !== origin && !sendFramed(connection.webSocket, frame)) connection.send(message);
     }
+    relayedNow();
     return this;
   };
 }

@@ -48,7 +48,7 @@ function batching(socket: Writable): Batching {
     batch[batchSize++] = entry;
     if (!scheduled) {
       scheduled = true;
-      setImmediate(releaseAll);
+      setImmediate(endOfTurn);
     }
   }
   return entry;
@@ -81,8 +81,31 @@ function joined(frames: (Buffer | undefined)[], count: number): Buffer {
   return out;
 }
 
-function releaseAll(): void {
+/** Relayed messages queued in this turn, and in the last turn that queued any. */
+let relayedThisTurn = 0;
+let relayedLastTurn = 0;
+
+function endOfTurn(): void {
   scheduled = false;
+  relayedLastTurn = relayedThisTurn;
+  relayedThisTurn = 0;
+  releaseAll();
+}
+
+/**
+ * Called once a relayed message is queued for every recipient. On a quiet server (the last turn
+ * relayed at most one message) the first message of a turn leaves at once instead of at the end of
+ * the turn: nothing would join it, and it need not wait for the rest of its own handling (the
+ * acknowledgement, the change hooks) nor for other sockets' messages read in the same turn. Under
+ * load, turns relay many messages and everything waits for the end of the turn, in one system call
+ * per socket.
+ */
+export function relayedNow(): void {
+  relayedThisTurn++;
+  if (relayedThisTurn === 1 && relayedLastTurn <= 1) releaseAll();
+}
+
+function releaseAll(): void {
   // Swapped first: releasing may lead to more writes, which belong to the next turn's batch.
   const released = batch;
   const count = batchSize;

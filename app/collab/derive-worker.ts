@@ -6,7 +6,13 @@
  */
 import { parentPort } from "node:worker_threads";
 import * as Y from "yjs";
+import { lowerThisThreadsPriority } from "../utils/thread-priority.server";
 import { markdownFromDoc } from "./yjs-markdown.server";
+
+// Exporting a large draft takes this thread tens of milliseconds of CPU every few seconds while people
+// type; at normal priority, on a 2-core machine, it took turns with the event loop that relays their
+// edits (the edits' 99th-percentile latency rose by half). Deriving can wait; relaying cannot.
+lowerThisThreadsPriority(10);
 
 /** A message from the main thread. */
 export type DeriveRequest =

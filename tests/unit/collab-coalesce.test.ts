@@ -7,7 +7,7 @@ import type { Duplex } from "node:stream";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import WebSocket, { WebSocketServer } from "ws";
-import { coalesceWrites, corkForThisTurn, framedOnce, releaseWrites, sendFramed, waitingSockets } from "../../app/collab/coalesce";
+import { coalesceWrites, corkForThisTurn, framedOnce, relayedNow, releaseWrites, sendFramed, waitingSockets } from "../../app/collab/coalesce";
 
 /** A stream that records each system-call-like write: one entry per `writev`/`write`, with its chunks. */
 function recordingSocket(): { socket: Writable; calls: string[][] } {
@@ -57,6 +57,38 @@ describe("coalesced writes", () => {
     expect(waitingSockets()).toBe(0);
     await nextTurn();
     expect(calls).toEqual([["relayed edit"]]);
+  });
+
+  it("sends a turn's first relayed message at once after a quiet turn, and batches a busy turn's to its end", async () => {
+    const a = recordingSocket();
+    const b = recordingSocket();
+    const relay = (message: string) => {
+      for (const { socket } of [a, b]) {
+        corkForThisTurn(socket);
+        socket.write(Buffer.from(message));
+      }
+      relayedNow();
+    };
+    await nextTurn();
+    // A busy turn: three relayed messages. The first may go at once (the turn before was quiet), the rest wait for the end of the turn.
+    relay("one");
+    relay("two");
+    relay("three");
+    await nextTurn();
+    expect(a.calls).toEqual([["one"], ["two", "three"]]);
+    // After a busy turn even the first message waits for the end of its turn, with what follows it.
+    relay("four");
+    expect(a.calls).toHaveLength(2);
+    relay("five");
+    await nextTurn();
+    expect(a.calls).toEqual([["one"], ["two", "three"], ["four", "five"]]);
+    // A quiet turn (two messages is not quiet, one is): the next turn's first message leaves at once.
+    relay("six");
+    await nextTurn();
+    relay("seven");
+    expect(a.calls.at(-1)).toEqual(["seven"]);
+    expect(b.calls.at(-1)).toEqual(["seven"]);
+    await nextTurn();
   });
 
   it("releases every socket written to in the turn, each in one write", async () => {
