@@ -122,6 +122,15 @@ export function writeDraftRow(input: { standardId: string; markdown: string; act
  * collaborative document, if there is one (`fromDocument`: the text came from it).
  */
 export function saveDraft(input: { standardId: string; markdown: string; actorId: string | null; baseHash?: string; fromDocument?: boolean }): DraftView {
+  storeDraft(input);
+  return getDraftView(input.standardId)!;
+}
+
+/**
+ * `saveDraft` without reading the saved draft back (the derived drafts of live documents write
+ * every few seconds while people type, on the event loop, and nobody reads the answer).
+ */
+export function storeDraft(input: { standardId: string; markdown: string; actorId: string | null; baseHash?: string; fromDocument?: boolean }): void {
   // Compare against the live text, not a row that lags the collaborative document.
   if (!input.fromDocument) liveDocuments()?.flush(`standard.${input.standardId}`);
   const markdown = normalizeMarkdown(input.markdown);
@@ -155,5 +164,4 @@ export function saveDraft(input: { standardId: string; markdown: string; actorId
   // The collaborative document is the live text: apply the saved text to it as one change that
   // connected editors see (unless the text came from that document).
   if (!input.fromDocument) liveDocuments()?.applyMarkdown(`standard.${input.standardId}`, markdown);
-  return getDraftView(input.standardId)!;
 }

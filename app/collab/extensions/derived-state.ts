@@ -20,7 +20,7 @@ import type { DebouncedFunc } from "lodash";
 import type { Document, Extension } from "@hocuspocus/server";
 import * as Y from "yjs";
 import { getDraft } from "../../domain/standards.server";
-import { saveDraft } from "../../domain/drafts.server";
+import { storeDraft } from "../../domain/drafts.server";
 import { releaseWrites } from "../coalesce";
 import { saveProposalTextFromDocument } from "../../domain/proposals.server";
 import { normalizeMarkdownWhitespace } from "../../editor/markdown";
@@ -139,7 +139,7 @@ export function derivedState(options: {
       const current = getDraft(parsed.id);
       // A PUT already saved this text (perhaps not whitespace-normalized): nothing to derive.
       if (current && normalizeMarkdownWhitespace(current.markdown) === markdown) return;
-      saveDraft({ standardId: parsed.id, markdown, actorId, fromDocument: true });
+      storeDraft({ standardId: parsed.id, markdown, actorId, fromDocument: true });
     } catch (error) {
       console.error(`[collab] could not derive the draft of ${documentName}: ${(error as Error).message}`);
     }

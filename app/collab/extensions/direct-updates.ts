@@ -73,9 +73,10 @@ function handleUpdatesDirectly(connection: ConnectionInternals): void {
   direct.add(connection);
   const viaHooks = connection.handleMessage.bind(connection);
   const hooks = connection.callbacks.beforeHandleMessage;
-  // Messages of this connection still in Hocuspocus's chain. The count drops in a microtask right
-  // before the message is applied (the next link of the same chain), and a new message only ever
-  // arrives in a later task, so none can be applied ahead of one that came before it.
+  // Messages of this connection still in Hocuspocus's chain. The count rises as a message enters it
+  // (synchronously, so a later message read from the same chunk sees it) and drops in the microtask
+  // right before the message is applied (the chain's next link); messages are only ever delivered
+  // by tasks, never between two microtasks, so none is applied ahead of one that came before it.
   let inChain = 0;
   connection.callbacks.beforeHandleMessage = (conn, data) => {
     inChain++;
