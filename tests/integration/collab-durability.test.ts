@@ -97,8 +97,10 @@ describe("collaborative documents", () => {
         await new Promise((r) => setTimeout(r, 2 + Math.random() * 8));
       }
     });
-    // Kill once every writer has had some edits acknowledged, while they keep typing.
-    await eventually(() => acked.every((n) => n >= 10), 60_000, "some acknowledged edits from every writer");
+    // Kill once every writer has had some edits acknowledged, at a moment when some writer has edits
+    // not yet acknowledged (typing goes on). Without the second condition the kill could fall just
+    // after one commit's acknowledgements reached every writer before anyone typed again.
+    await eventually(() => acked.every((n) => n >= 10) && pushed.some((n, i) => n > acked[i]), 60_000, "acknowledged edits from every writer, and some not yet acknowledged");
     const ackedAtKill = [...acked];
     server.child.kill("SIGKILL");
     killed = true;
