@@ -17,6 +17,7 @@
 import { Document, OutgoingMessage, type Connection, type Hocuspocus } from "@hocuspocus/server";
 import * as encoding from "lib0/encoding";
 import { framedOnce, messageOf, relayedNow, sendFramed } from "./coalesce";
+import { SYNC, SYNC_UPDATE } from "./protocol";
 
 type AwarenessChange = { added: number[]; updated: number[]; removed: number[] };
 
@@ -76,9 +77,6 @@ export function encodeOnceBroadcast(): void {
   };
 }
 
-const SYNC = 0;
-const SYNC_UPDATE = 2;
-
 /** Per document, the start of each of its sync update messages: its name, Sync, Update. */
 const updatePrefixes = new WeakMap<object, Uint8Array>();
 
@@ -106,7 +104,6 @@ function varUint(n: number): Uint8Array {
   }
   return out;
 }
-
 
 /** The parts of Hocuspocus (the server) that are private in its types. */
 type HocuspocusInternals = {

@@ -134,8 +134,9 @@ export function indexStandard(standardId: string): void {
     .all(standardId) as (IndexRow & { id: number })[];
   const unchanged = new Map<string, number[]>();
   for (const row of existing) {
-    const key = rowKey(row);
-    unchanged.set(key, [...(unchanged.get(key) ?? []), row.id]);
+    const ids = unchanged.get(rowKey(row));
+    if (ids) ids.push(row.id);
+    else unchanged.set(rowKey(row), [row.id]);
   }
   const toInsert: IndexRow[] = [];
   for (const row of wanted) {

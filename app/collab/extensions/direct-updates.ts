@@ -25,10 +25,8 @@ import { Hocuspocus, OutgoingMessage, type Connection, type Extension, type onCo
 import * as decoding from "lib0/decoding";
 import * as Y from "yjs";
 import { malformedUpdate, refuseUpdate } from "./message-guard";
+import { SYNC, SYNC_STEP_2, SYNC_UPDATE } from "../protocol";
 
-const SYNC = 0;
-const SYNC_STEP_2 = 1;
-const SYNC_UPDATE = 2;
 
 /** The parts of Hocuspocus's Connection that are private in its types. */
 type ConnectionInternals = {

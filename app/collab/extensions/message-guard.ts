@@ -15,13 +15,8 @@ import * as encoding from "lib0/encoding";
 import * as Y from "yjs";
 import type { WebSocket } from "ws";
 import { closeSocket, type CollabContext, type PresenceIdentity } from "../context";
+import { AWARENESS, QUERY_AWARENESS, SYNC, SYNC_STEP_2, SYNC_UPDATE } from "../protocol";
 
-// y-protocols / Hocuspocus message types.
-const SYNC = 0;
-const AWARENESS = 1;
-const QUERY_AWARENESS = 3;
-const SYNC_STEP_2 = 1;
-const SYNC_UPDATE = 2;
 
 /** The message guard extension. */
 export function messageGuard(): Extension {

@@ -12,6 +12,7 @@ import type * as Y from "yjs";
 import { storageFailure } from "../../utils/errors";
 import { closeSocket, type CollabContext } from "../context";
 import { compact, loadOrCreate, pendingUpdateCount, type GroupCommit } from "../persistence.server";
+import { SYNC_STATUS } from "../protocol";
 
 /** Compact once this many updates follow the snapshot. */
 const COMPACT_AFTER = 200;
@@ -62,9 +63,6 @@ function compactLater(documentName: string, live?: Y.Doc): void {
     console.warn(`[collab] ${documentName}: compaction postponed (${storageFailure(error)?.code ?? (error as Error).message})`);
   }
 }
-
-/** Hocuspocus's message type of an acknowledgement ("SyncStatus"). */
-const SYNC_STATUS = 8;
 
 /**
  * True when a message Hocuspocus sends is an acknowledgement (document name, then type 8). This runs

@@ -7,7 +7,6 @@ import type { Connection, Extension } from "@hocuspocus/server";
 import { closeSocket, type CollabContext } from "../context";
 import { authenticateCredential, documentAccess } from "./authentication";
 
-
 type Entry = { connection: Connection; documentName: string };
 type Verdict = { auth: ReturnType<typeof authenticateCredential>; access: ReturnType<typeof documentAccess> };
 

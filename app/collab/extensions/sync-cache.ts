@@ -11,12 +11,8 @@ import type { beforeHandleMessagePayload, Document, Extension } from "@hocuspocu
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 import * as Y from "yjs";
+import { QUERY_AWARENESS, SYNC, SYNC_STEP_1, SYNC_STEP_2 } from "../protocol";
 
-// y-protocols / Hocuspocus message types.
-const SYNC = 0;
-const QUERY_AWARENESS = 3;
-const SYNC_STEP_1 = 0;
-const SYNC_STEP_2 = 1;
 
 /** The cached first-sync reply of each loaded document, dropped at its next change. */
 const replies = new WeakMap<Document, Uint8Array>();
