@@ -8,8 +8,8 @@ import { Worker } from "node:worker_threads";
 import type { DeriveRequest, DeriveResult } from "./derive-worker";
 
 export type DeriveWorker = {
-  /** Sends a request; false when the worker is dead (nothing was sent). */
-  post: (request: DeriveRequest) => boolean;
+  /** Sends a request (moving the buffers in `transfer`, which the caller must not use again); false when the worker is dead (nothing was sent). */
+  post: (request: DeriveRequest, transfer?: ArrayBuffer[]) => boolean;
   /** True until the worker failed or was stopped. */
   alive: () => boolean;
   /** Gives the worker up as failed (it hangs): terminates it and tells `onFailure`. */
@@ -45,10 +45,10 @@ export function startDeriveWorker(handlers: { onResult: (result: DeriveResult) =
     fail(error as Error);
   }
   return {
-    post: (request) => {
+    post: (request, transfer) => {
       if (!alive || !worker) return false;
       try {
-        worker.postMessage(request);
+        worker.postMessage(request, transfer);
         return true;
       } catch (error) {
         fail(error as Error);

@@ -14,54 +14,22 @@ import { liveDocuments } from "../collab/live.server";
 import { db } from "../utils/db.server";
 import { PortalError } from "../utils/errors";
 import { recordAudit } from "./audit.server";
-import { runConformance, type ExampleResult, type Rule, type RuleSet } from "./rules";
+import { analyseDraft, normalizeMarkdown, prepareDraft, type Conformance, type DraftAnalysis, type PreparedDraft } from "./draft-analysis";
+import type { RuleSet } from "./rules";
 import { indexStandard } from "./search.server";
-import { extractRules, type RuleBlockError } from "./standard-file";
-import { retiredRuleIdsOf, ruleIdPrefix, textHash } from "./standards.server";
+import type { RuleBlockError } from "./standard-file";
+import { retiredRuleIdsOf } from "./standards.server";
 
 /** The largest draft accepted, in UTF-8 bytes of Markdown (a 100-page standard is about 300 KB). */
 export const MAX_DRAFT_BYTES = 2 * 1024 * 1024;
 
-/** Conformance of a draft or revision: counts and one result per example. */
-export type Conformance = { passed: number; failed: number; results: ExampleResult[] };
-
-/** What the rule blocks of a text amount to: the valid rules, conformance, and problems to fix. */
-export type DraftAnalysis = { ruleset: RuleSet; conformance: Conformance; ruleErrors: RuleBlockError[] };
+export type { Conformance, DraftAnalysis } from "./draft-analysis";
+export { analyseDraft } from "./draft-analysis";
 
 /** The draft as the API and the editor show it. */
 export type DraftView = DraftAnalysis & { standardId: string; markdown: string; hash: string; updatedAt: string; updatedBy: string | null };
 
-/** Normalises line endings: standard Markdown is stored with LF only, so equal texts hash equally. */
-export function normalizeMarkdown(markdown: string): string {
-  return markdown.replace(/\r\n?/g, "\n");
-}
-
-/**
- * Extracts and checks the rules of a standard's text: block errors from extractRules, plus one error
- * per rule that reuses a retired id of this standard (so the editor shows it long before freezing).
- */
-export function analyseDraft(standardId: string, markdown: string, retired: ReadonlySet<string> = new Set()): DraftAnalysis {
-  const { rules, errors } = extractRules(markdown, { idPrefix: ruleIdPrefix(standardId) });
-  const ruleErrors = [...errors];
-  const kept: Rule[] = [];
-  for (const rule of rules) {
-    if (retired.has(rule.id)) {
-      ruleErrors.push({
-        index: -1,
-        line: lineOfRule(markdown, rule.id),
-        message: `rule ${rule.id} reuses a retired rule id: it was removed in an earlier revision, and ids are never reused. Give the rule a new id.`,
-      });
-    } else kept.push(rule);
-  }
-  ruleErrors.sort((a, b) => a.line - b.line);
-  const conformance = runConformance(kept);
-  return { ruleset: { standard: standardId, version: "draft", rules: kept }, conformance, ruleErrors };
-}
-
-function lineOfRule(markdown: string, ruleId: string): number {
-  const at = markdown.indexOf(`"${ruleId}"`);
-  return at < 0 ? 0 : markdown.slice(0, at).split("\n").length;
-}
+export { normalizeMarkdown } from "./draft-analysis";
 
 function parseCache<T>(json: string | null): T | undefined {
   if (json === null) return undefined;
@@ -95,23 +63,23 @@ export function getDraftView(standardId: string): DraftView | undefined {
   };
 }
 
-/** Writes a draft row (text, hash and analysis cache) and re-indexes the standard; call inside a transaction. */
-export function writeDraftRow(input: { standardId: string; markdown: string; actorId: string | null; analysis: DraftAnalysis }): void {
+/** Writes a prepared draft's row (text, hash and analysis cache) and re-indexes the standard; call inside a transaction. */
+export function writeDraftRow(prepared: PreparedDraft, actorId: string | null): void {
   const values = {
-    markdown: input.markdown,
-    hash: textHash(input.markdown),
+    markdown: prepared.markdown,
+    hash: prepared.hash,
     updatedAt: new Date().toISOString(),
-    updatedBy: input.actorId,
-    rulesetJson: JSON.stringify(input.analysis.ruleset),
-    conformanceJson: JSON.stringify(input.analysis.conformance),
-    ruleErrorsJson: JSON.stringify(input.analysis.ruleErrors),
+    updatedBy: actorId,
+    rulesetJson: prepared.rulesetJson,
+    conformanceJson: prepared.conformanceJson,
+    ruleErrorsJson: prepared.ruleErrorsJson,
   };
   db()
     .insert(standardDrafts)
-    .values({ standardId: input.standardId, ...values })
+    .values({ standardId: prepared.standardId, ...values })
     .onConflictDoUpdate({ target: standardDrafts.standardId, set: values })
     .run();
-  indexStandard(input.standardId);
+  indexStandard(prepared.standardId, prepared.indexRows);
 }
 
 /**
@@ -128,9 +96,18 @@ export function saveDraft(input: { standardId: string; markdown: string; actorId
 
 /**
  * `saveDraft` without reading the saved draft back (the derived drafts of live documents write
- * every few seconds while people type, on the event loop, and nobody reads the answer).
+ * every few seconds while people type, on the event loop, and nobody reads the answer); returns the
+ * hash of the draft as stored.
  */
-export function storeDraft(input: { standardId: string; markdown: string; actorId: string | null; baseHash?: string; fromDocument?: boolean }): void {
+export function storeDraft(input: {
+  standardId: string;
+  markdown: string;
+  actorId: string | null;
+  baseHash?: string;
+  fromDocument?: boolean;
+  /** The text already prepared (by the derive worker); used when it is this text, analysed against today's retired rule ids. */
+  prepared?: PreparedDraft;
+}): string {
   // Compare against the live text, not a row that lags the collaborative document.
   if (!input.fromDocument) liveDocuments()?.flush(`standard.${input.standardId}`);
   const markdown = normalizeMarkdown(input.markdown);
@@ -141,27 +118,48 @@ export function storeDraft(input: { standardId: string; markdown: string; actorI
       `The draft is ${bytes} bytes; the limit is ${MAX_DRAFT_BYTES} bytes (2 MiB) of Markdown. Split the standard or move annexes into separate standards.`,
     );
   }
-  db().transaction(() => {
+  const hash = db().transaction(() => {
     const standard = db().select().from(standards).where(eq(standards.id, input.standardId)).get();
     if (!standard) throw new PortalError("not_found", `No standard ${input.standardId}.`);
-    const current = db().select().from(standardDrafts).where(eq(standardDrafts.standardId, input.standardId)).get();
+    // (The hash only: the text is tens of kilobytes, and equal hashes are equal texts.)
+    const current = db().select({ hash: standardDrafts.hash }).from(standardDrafts).where(eq(standardDrafts.standardId, input.standardId)).get();
     if (input.baseHash !== undefined && current && current.hash !== input.baseHash) {
       throw new PortalError("conflict", "The draft changed since you opened it. Reload it, reapply your change and save again.");
     }
-    const hash = textHash(markdown);
-    if (current && current.hash === hash && current.markdown === markdown) return;
-    const analysis = analyseDraft(input.standardId, markdown, retiredRuleIdsOf(input.standardId));
-    writeDraftRow({ standardId: input.standardId, markdown, actorId: input.actorId, analysis });
+    const retired = retiredRuleIdsOf(input.standardId);
+    const given = input.prepared;
+    const prepared =
+      given && given.standardId === input.standardId && given.markdown === markdown && sameIds(given.retired, retired) ? given : prepareDraft(input.standardId, markdown, retired);
+    const { hash } = prepared;
+    if (current && current.hash === hash) return hash;
+    writeDraftRow(prepared, input.actorId);
     db().update(standards).set({ updatedAt: new Date().toISOString() }).where(eq(standards.id, input.standardId)).run();
     recordAudit({
       actorId: input.actorId,
       action: "standard.draftSaved",
       subjectType: "standard",
       subjectId: input.standardId,
-      data: { hash, previousHash: current?.hash ?? null, bytes, rules: analysis.ruleset.rules.length, ruleErrors: analysis.ruleErrors.length },
+      data: { hash, previousHash: current?.hash ?? null, bytes, rules: prepared.ruleCount, ruleErrors: prepared.ruleErrorCount },
     });
+    return hash;
   });
   // The collaborative document is the live text: apply the saved text to it as one change that
   // connected editors see (unless the text came from that document).
   if (!input.fromDocument) liveDocuments()?.applyMarkdown(`standard.${input.standardId}`, markdown);
+  return hash;
+}
+
+/** The hash of a standard's stored draft row, without deriving a live document first (undefined: no row). */
+export function storedDraftHash(standardId: string): string | undefined {
+  return db().select({ hash: standardDrafts.hash }).from(standardDrafts).where(eq(standardDrafts.standardId, standardId)).get()?.hash;
+}
+
+/** The text and hash of a standard's stored draft row, without deriving a live document first (undefined: no row). */
+export function storedDraftText(standardId: string): { markdown: string; hash: string } | undefined {
+  return db().select({ markdown: standardDrafts.markdown, hash: standardDrafts.hash }).from(standardDrafts).where(eq(standardDrafts.standardId, standardId)).get();
+}
+
+/** True when a sorted list of rule ids holds exactly the ids of a set. */
+function sameIds(sorted: readonly string[], ids: ReadonlySet<string>): boolean {
+  return sorted.length === ids.size && sorted.every((id) => ids.has(id));
 }

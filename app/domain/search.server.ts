@@ -16,7 +16,7 @@ import { eq } from "drizzle-orm";
 import { standardDrafts, standards, type StandardStatus } from "../../db/schema";
 import { can, type Actor } from "../policies/policy";
 import { db } from "../utils/db.server";
-import { markdownBlocks } from "./redline";
+import { cleanIndexText, draftIndexRows, type IndexRow } from "./draft-analysis";
 import type { RuleSet } from "./rules";
 import { extractRules } from "./standard-file";
 
@@ -50,12 +50,6 @@ export type SearchQuery = { q: string; committee?: string; status?: StandardStat
 
 const PUBLISHED: StandardStatus[] = ["published", "superseded", "withdrawn"];
 const MAX_TERMS = 16;
-const MARKERS = /[\u0002\u0003]/g;
-
-/** Removes the snippet markers from indexed text, so a document can never fake a highlight. */
-function clean(text: string): string {
-  return text.replace(MARKERS, "");
-}
 
 /**
  * Builds a safe FTS5 MATCH expression from what a person typed: every word becomes a quoted phrase
@@ -98,32 +92,24 @@ export function snippetParts(snippet: string): { text: string; match: boolean }[
   return parts;
 }
 
-/** The prose of a draft cut into sections at its headings (```rule blocks left out): heading text and body. */
-export function draftSections(markdown: string): { heading: string; body: string }[] {
-  const sections: { heading: string; body: string[] }[] = [{ heading: "", body: [] }];
-  for (const block of markdownBlocks(markdown)) {
-    if (block.kind === "rule") continue;
-    if (block.kind === "heading") {
-      const first = block.text.split("\n")[0];
-      sections.push({ heading: first.replace(/^ {0,3}#{1,6}[ \t]*/, "").replace(/[ \t]+#+[ \t]*$/, "").trim(), body: [] });
-    } else sections[sections.length - 1].body.push(block.text);
-  }
-  return sections.filter((s) => s.heading !== "" || s.body.length > 0).map((s) => ({ heading: s.heading, body: s.body.join("\n\n") }));
-}
-
-/** Replaces a standard's rows in the search index with its current title, scope, draft sections and draft rules; call inside the write's transaction. */
-export function indexStandard(standardId: string): void {
+/**
+ * Replaces a standard's rows in the search index with its current title, scope, draft sections and
+ * draft rules; call inside the write's transaction. `draftRows`: the draft's rows when the caller has
+ * them (`draftIndexRows` of the text it is writing); else they are made from the stored draft.
+ */
+export function indexStandard(standardId: string, draftRows?: readonly IndexRow[]): void {
   const client = db().$client;
   const wanted: IndexRow[] = [];
   const standard = db().select().from(standards).where(eq(standards.id, standardId)).get();
   if (standard) {
-    wanted.push({ kind: "standard", ref: "", title: clean(standard.title), body: clean(`${standard.id}\n${standard.scope}`) });
-    const draft = db().select().from(standardDrafts).where(eq(standardDrafts.standardId, standardId)).get();
-    if (draft) {
-      for (const section of draftSections(draft.markdown)) wanted.push({ kind: "draft", ref: clean(section.heading), title: clean(section.heading), body: clean(section.body) });
-      const cached = draft.rulesetJson ? (JSON.parse(draft.rulesetJson) as RuleSet).rules : undefined;
-      const rules = cached ?? extractRules(draft.markdown).rules;
-      for (const rule of rules) wanted.push({ kind: "rule", ref: rule.id, title: clean(rule.title), body: clean(`${rule.id}\n${rule.description}`) });
+    wanted.push({ kind: "standard", ref: "", title: cleanIndexText(standard.title), body: cleanIndexText(`${standard.id}\n${standard.scope}`) });
+    if (draftRows) wanted.push(...draftRows);
+    else {
+      const draft = db().select().from(standardDrafts).where(eq(standardDrafts.standardId, standardId)).get();
+      if (draft) {
+        const cached = draft.rulesetJson ? (JSON.parse(draft.rulesetJson) as RuleSet).rules : undefined;
+        wanted.push(...draftIndexRows(draft.markdown, cached ?? extractRules(draft.markdown).rules));
+      }
     }
   }
   // Only the rows that changed are deleted and inserted: the full-text index tokenizes every row
@@ -149,9 +135,6 @@ export function indexStandard(standardId: string): void {
   const insert = client.prepare("insert into search_documents (kind, ref, standard_id, title, body) values (?, ?, ?, ?, ?)");
   for (const row of toInsert) insert.run(row.kind, row.ref, standardId, row.title, row.body);
 }
-
-/** One row of the search index for a standard (without its id and standard). */
-type IndexRow = { kind: "standard" | "draft" | "rule"; ref: string; title: string; body: string };
 
 const rowKey = (row: IndexRow) => `${row.kind}\u0000${row.ref}\u0000${row.title}\u0000${row.body}`;
 

@@ -1,5 +1,4 @@
 /** The standards registry: listing what a caller may see, reading one, creating, importing, and changing status. */
-import { createHash } from "node:crypto";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { and, asc, count, desc, eq, inArray, like, or, sql, type SQL } from "drizzle-orm";
 import { committeeMembers, committees, retiredRuleIds, standardDrafts, standardStatusEvents, standards, users, type Role, type StandardStatus } from "../../db/schema";
@@ -7,17 +6,15 @@ import { can, standardReadScope, type Actor } from "../policies/policy";
 import { db } from "../utils/db.server";
 import { PortalError } from "../utils/errors";
 import { recordAudit } from "./audit.server";
-import { analyseDraft, writeDraftRow } from "./drafts.server";
+import { prepareDraft, ruleIdPrefix, textHash } from "./draft-analysis";
+import { writeDraftRow } from "./drafts.server";
 import { checkTransition, type TransitionVia } from "./lifecycle";
 import { liveDocuments } from "../collab/live.server";
 
 export type StandardRow = typeof standards.$inferSelect;
 
-/** Hex SHA-256 of a text's UTF-8 bytes (the contract's revision hash). */
-export function textHash(markdown: string): string {
-  return createHash("sha256").update(markdown, "utf8").digest("hex");
-}
-
+// Where most callers have always found them (they are pure: draft-analysis.ts).
+export { ruleIdPrefix, textHash };
 
 type ListFilter = { committee?: string; status?: StandardStatus; q?: string };
 
@@ -106,16 +103,11 @@ export function importStandard(meta: { id: string; title: string; committee: str
   return db().transaction(() => {
     if (getStandard(meta.id)) return false;
     db().insert(standards).values({ id: meta.id, committee: meta.committee, title: meta.title, scope: meta.scope, status: "draft" }).run();
-    writeDraftRow({ standardId: meta.id, markdown, actorId: null, analysis: analyseDraft(meta.id, markdown) });
+    writeDraftRow(prepareDraft(meta.id, markdown, new Set()), null);
     db().insert(standardStatusEvents).values({ standardId: meta.id, fromStatus: null, toStatus: "draft", reason: "imported", actorId: null }).run();
     recordAudit({ actorId: null, action: "standard.imported", subjectType: "standard", subjectId: meta.id, data: { title: meta.title, hash: textHash(markdown) } });
     return true;
   });
-}
-
-/** The prefix every rule id of a standard carries: EWTP-TAR-001 → "TAR-001.R". */
-export function ruleIdPrefix(standardId: string): string {
-  return `${standardId.replace(/^EWTP-/, "")}.R`;
 }
 
 /** The rule ids of a standard that were removed in a frozen revision and may never be used again. */
@@ -166,7 +158,7 @@ export function createStandard(input: { committee: string; title: string; scope:
       const scope = input.scope.trim();
       db().insert(standards).values({ id, committee: input.committee, title, scope, status: "draft" }).run();
       const markdown = initialDraft({ id, title, scope });
-      writeDraftRow({ standardId: id, markdown, actorId: input.actorId, analysis: analyseDraft(id, markdown) });
+      writeDraftRow(prepareDraft(id, markdown, new Set()), input.actorId);
       db().insert(standardStatusEvents).values({ standardId: id, fromStatus: null, toStatus: "draft", reason: "created", actorId: input.actorId }).run();
       recordAudit({ actorId: input.actorId, action: "standard.created", subjectType: "standard", subjectId: id, data: { committee: input.committee, title, hash: textHash(markdown) } });
       return getStandard(id)!;

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CollabServer } from "../../app/collab/server";
 import { liveDocuments } from "../../app/collab/live.server";
 import { markdownFromDoc, markdownIntoDoc } from "../../app/collab/yjs-markdown.server";
-import { normalizeMarkdown } from "../../app/domain/drafts.server";
+import { analyseDraft, prepareDraft } from "../../app/domain/draft-analysis";
+import { normalizeMarkdown, storeDraft } from "../../app/domain/drafts.server";
 import { connectDoc, eventually, type CollabClient } from "../support/collab";
 import { accessTokenFor, createOrg, createUser } from "../support/factories";
 import { call } from "../support/http";
@@ -133,6 +134,42 @@ describe("derived drafts", () => {
     // On Linux the worker runs at a lower priority than the event loop (nice 10): one thread of this process has it.
     if (process.platform === "linux") expect(threadNiceValues()).toContain(10);
     expect(storedDraft(standardId)).toContain("- two, changed");
+
+    // The worker prepared the row too: hash, rule set, conformance and problems are those of the stored text…
+    const stored = storedDraft(standardId);
+    const row = portal.db.$client
+      .prepare("select hash, ruleset_json as rulesetJson, conformance_json as conformanceJson, rule_errors_json as ruleErrorsJson from standard_drafts where standard_id = ?")
+      .get(standardId);
+    const expected = prepareDraft(standardId, stored, new Set());
+    expect(row).toEqual({ hash: expected.hash, rulesetJson: expected.rulesetJson, conformanceJson: expected.conformanceJson, ruleErrorsJson: expected.ruleErrorsJson });
+    // …and search follows the typed section.
+    const sections = portal.db.$client.prepare("select ref from search_documents where standard_id = ? and kind = 'draft'").all(standardId) as { ref: string }[];
+    expect(sections.map((s) => s.ref)).toContain("Worker check");
+  });
+
+  it("write a prepared row only for its own text and the standard's retired rule ids as they are at the write", () => {
+    const standardId = "EWTP-LOG-001";
+    const base = storedDraft(standardId);
+    const ruleId = analyseDraft(standardId, base).ruleset.rules[0].id;
+    const text = `${base.trimEnd()}\n\nA sentence added while a revision was being frozen.\n`;
+    // Prepared (as in the worker) before the rule's id was retired by a freeze.
+    const prepared = prepareDraft(standardId, text, new Set());
+    // (This portal's database is this file's own; a retired id stays retired.)
+    portal.db.$client.prepare("insert into retired_rule_ids (standard_id, rule_id, retired_in_revision) values (?, ?, ?)").run(standardId, ruleId, "0.9");
+    storeDraft({ standardId, markdown: text, actorId: null, fromDocument: true, prepared });
+    const row = portal.db.$client.prepare("select hash, ruleset_json as rulesetJson, rule_errors_json as ruleErrorsJson from standard_drafts where standard_id = ?").get(standardId) as {
+      hash: string;
+      rulesetJson: string;
+      ruleErrorsJson: string;
+    };
+    expect(row.hash).toBe(prepared.hash);
+    expect(JSON.parse(row.rulesetJson).rules.map((r: { id: string }) => r.id)).not.toContain(ruleId);
+    expect(JSON.parse(row.ruleErrorsJson).map((e: { message: string }) => e.message).join("\n")).toContain(`rule ${ruleId} reuses a retired rule id`);
+    // A row prepared for another text is not used for this one.
+    const other = prepareDraft(standardId, `${text}\nAnother sentence.\n`, new Set([ruleId]));
+    const hash = storeDraft({ standardId, markdown: `${text}\nYet another sentence.\n`, actorId: null, fromDocument: true, prepared: other });
+    expect(hash).not.toBe(other.hash);
+    expect(storedDraft(standardId)).toContain("Yet another sentence.");
   });
 
   it("update the draft at the latest the maximum wait after the first change, while typing never pauses", async () => {
@@ -236,6 +273,26 @@ describe("derived drafts", () => {
     await sleep(1300);
     expect(storedDraft(standardId)).toContain("Saved through the API");
     expect(storedDraft(standardId)).not.toMatch(/Typed live before the PUT, round \d+\.\n$/);
+  });
+
+  it("leave a PUT's text as it was saved when the document derives the same text whitespace-normalized", async () => {
+    const { standardId, name, client, base } = await newLiveStandard("Saved with loose whitespace", "A standard saved through the API with extra blank lines.");
+    // Typed first, so the extension has written (and knows) the row before the PUT replaces it.
+    const typed = nextResult(name);
+    markdownIntoDoc(client.doc, `${base}\n\nTyped before the PUT.\n`);
+    await client.acknowledged();
+    expect((await typed).outcome).toBe("written");
+    // A run of blank lines: the live document's Markdown is the same text with one blank line there.
+    const putText = `${base}\n\n\n\nSaved with loose whitespace.\n`;
+    const put = await call(portal, `/standards/${standardId}/draft`, { method: "PUT", token, body: { markdown: putText } });
+    expect(put.status).toBe(200);
+    const derived = nextResult(name);
+    await eventually(() => markdownFromDoc(client.doc).includes("Saved with loose whitespace."), 5000, "the PUT to reach the client");
+    // The PUT's change to the document is derived (in the worker) and found equal to the row: not written again.
+    expect((await derived).outcome).toBe("written");
+    expect(storedDraft(standardId)).toBe(putText);
+    const saves = portal.db.$client.prepare("select count(*) as n from audit_events where action = 'standard.draftSaved' and subject_id = ?").get(standardId) as { n: number };
+    expect(saves.n).toBe(2); // the typed text, then the PUT
   });
 });
 

@@ -8,8 +8,11 @@
  *
  * The export (Yjs → Lexical → Markdown, tens of milliseconds for a large standard) runs in a worker
  * thread (derive-worker.ts, ADR 0013): the worker keeps a replica of each document, fed the updates
- * it has not seen yet, and answers with the Markdown; the database part stays here, on the portal's
- * one connection. At most one derivation per document is in flight. `flush` is synchronous: it
+ * it has not seen yet (the document's own update events, collected as they happen: encoding the
+ * difference at dispatch walked the whole document), and answers with the Markdown and, for a
+ * standard, the draft row prepared from it (hash, rule set, conformance, search rows). Only the
+ * writes stay here, on the portal's one connection; a row another writer changed meanwhile (a PUT)
+ * is compared with the text first. At most one derivation per document is in flight. `flush` is synchronous: it
  * exports on this thread, and any worker result dispatched before it is dropped (each dispatch and
  * each flush takes a new sequence number; only the latest one may write). If the worker cannot
  * start or dies, everything is derived on this thread, as before.
@@ -18,9 +21,11 @@ import { EventEmitter } from "node:events";
 import debounce from "lodash/debounce";
 import type { DebouncedFunc } from "lodash";
 import type { Document, Extension } from "@hocuspocus/server";
+import * as encoding from "lib0/encoding";
 import * as Y from "yjs";
-import { getDraft } from "../../domain/standards.server";
-import { storeDraft } from "../../domain/drafts.server";
+import type { PreparedDraft } from "../../domain/draft-analysis";
+import { retiredRuleIdsOf } from "../../domain/standards.server";
+import { storedDraftHash, storedDraftText, storeDraft } from "../../domain/drafts.server";
 import { releaseWrites } from "../coalesce";
 import { saveProposalTextFromDocument } from "../../domain/proposals.server";
 import { normalizeMarkdownWhitespace } from "../../editor/markdown";
@@ -70,8 +75,14 @@ type DocState = {
   inFlight: { seq: number; actorId: string | null } | null;
   /** A derivation fell due while one was in flight: dispatch again when it returns. */
   again: boolean;
-  /** The document's state vector as last sent to the worker (null: the worker has no replica). */
-  sentStateVector: Uint8Array | null;
+  /** The worker holds a replica of the document, fed every update but those in `unsent`. */
+  replica: boolean;
+  /** The document's updates since the last dispatch, in order (collected only while the worker holds a replica). */
+  unsent: Uint8Array[];
+  /** Collects the document's updates into `unsent`. */
+  collect: (update: Uint8Array) => void;
+  /** The hash of the draft row as this extension last wrote or found it (a standard's document). */
+  rowHash: string | null;
 };
 
 /** The derived-state extension, `flush` (writes a document's pending derivation at once), `flushAll` and `stop`. */
@@ -105,26 +116,26 @@ export function derivedState(options: {
   const workerTimeoutMs = options.workerTimeoutMs ?? 60_000;
   let stopped = false;
 
-  // The document whose derived text is being written: getDraft and saveDraft flush the live document,
-  // and that flush must not export it again on this thread (it would write the newest text, then this
+  // The document whose derived text is being written: reads of the draft or proposal made during the
+  // write (getDraft, getDraftView, a proposal's save) flush the live document, and that flush must not export it again on this thread (it would write the newest text, then this
   // write would put the older one over it and the newer changes would count as derived).
   let writing: string | null = null;
 
   /** The database part: writes the Markdown into the draft row or the proposal's text. */
-  const write = (documentName: string, markdown: string, actorId: string | null) => {
+  const write = (documentName: string, markdown: string, actorId: string | null, prepared?: PreparedDraft) => {
     const previous = writing;
     writing = documentName;
     // Writing the draft (rules, conformance, search index) holds the event loop for milliseconds: what was relayed in this turn leaves first.
     releaseWrites();
     try {
       // No one waits on this write and the live document can derive it again: it does not hold the event loop for the disk.
-      (options.writeWith ?? ((w) => w()))(() => writeRow(documentName, markdown, actorId));
+      (options.writeWith ?? ((w) => w()))(() => writeRow(documentName, markdown, actorId, prepared));
     } finally {
       writing = previous;
     }
   };
 
-  const writeRow = (documentName: string, markdown: string, actorId: string | null) => {
+  const writeRow = (documentName: string, markdown: string, actorId: string | null, prepared?: PreparedDraft) => {
     const parsed = parseDocName(documentName);
     if (!parsed) return;
     if (parsed.kind === "proposal") {
@@ -135,17 +146,45 @@ export function derivedState(options: {
       }
       return;
     }
+    const state = docs.get(documentName);
     try {
-      const current = getDraft(parsed.id);
-      // A PUT already saved this text (perhaps not whitespace-normalized): nothing to derive.
-      if (current && normalizeMarkdownWhitespace(current.markdown) === markdown) return;
-      storeDraft({ standardId: parsed.id, markdown, actorId, fromDocument: true });
+      const stored = storedDraftHash(parsed.id);
+      if (prepared && stored === prepared.hash) return;
+      // Unless the row is still what this extension wrote (the usual case while people type), the
+      // text is compared: a PUT may have saved this text already (perhaps not whitespace-normalized).
+      if (!prepared || !state || stored !== state.rowHash) {
+        const current = storedDraftText(parsed.id);
+        if (current && normalizeMarkdownWhitespace(current.markdown) === markdown) {
+          if (state) state.rowHash = current.hash;
+          return;
+        }
+      }
+      const hash = storeDraft({ standardId: parsed.id, markdown, actorId, fromDocument: true, prepared });
+      if (state) state.rowHash = hash;
     } catch (error) {
       console.error(`[collab] could not derive the draft of ${documentName}: ${(error as Error).message}`);
     }
   };
 
   const clearTimers = (state: DocState) => state.schedule.cancel();
+
+  /** The worker will need the document's whole state again. */
+  const dropReplica = (state: DocState) => {
+    state.replica = false;
+    state.unsent = [];
+  };
+
+  /** For a standard's document: the draft row to prepare in the worker (against the standard's retired rule ids now). */
+  const standardToPrepare = (documentName: string): { id: string; retired: string[] } | undefined => {
+    const parsed = parseDocName(documentName);
+    if (parsed?.kind !== "standard") return undefined;
+    try {
+      return { id: parsed.id, retired: [...retiredRuleIdsOf(parsed.id)] };
+    } catch {
+      // The database cannot be read now: the write prepares the row itself.
+      return undefined;
+    }
+  };
 
   /** Derives on this thread, now: flush, unload, shutdown, and every derivation once the worker failed. */
   const deriveHere = (documentName: string) => {
@@ -189,9 +228,15 @@ export function derivedState(options: {
     const w = ensureWorker();
     if (!w || !options.isOpen()) return deriveHere(documentName);
     const seq = ++lastSeq;
-    const update = Y.encodeStateAsUpdate(state.document, state.sentStateVector ?? undefined);
-    if (!w.post({ type: "derive", name: documentName, seq, update })) return deriveHere(documentName);
-    state.sentStateVector = Y.encodeStateVector(state.document);
+    // What the replica lacks: the whole state the first time, else the updates since the last dispatch.
+    const encoder = encoding.createEncoder();
+    if (state.replica) for (const update of state.unsent) encoding.writeVarUint8Array(encoder, update);
+    else encoding.writeVarUint8Array(encoder, Y.encodeStateAsUpdate(state.document));
+    const updates = encoding.toUint8Array(encoder);
+    const standard = standardToPrepare(documentName);
+    if (!w.post({ type: "derive", name: documentName, seq, updates, standard }, [updates.buffer as ArrayBuffer])) return deriveHere(documentName);
+    state.replica = true;
+    state.unsent = [];
     state.seq = seq;
     state.dirty = false;
     state.again = false;
@@ -215,7 +260,7 @@ export function derivedState(options: {
       console.error(`[collab] could not derive ${result.name} in the worker: ${result.error}`);
       // The worker dropped its replica: it gets the whole state next time. This time the main
       // thread tries (below), once: a text the export cannot handle is not sent round again.
-      state.sentStateVector = null;
+      dropReplica(state);
       outcome = "failed";
     } else if (result.seq !== state.seq || !options.isOpen()) {
       // A flush derived a newer text meanwhile (and a PUT may have written after it): never overwrite it.
@@ -223,7 +268,7 @@ export function derivedState(options: {
       outcome = "stale";
     } else {
       counters.fromWorker++;
-      write(result.name, result.markdown, actorId);
+      write(result.name, result.markdown, actorId, result.prepared);
       outcome = "written";
     }
     events.emit("result", result.name, result.seq, outcome, "error" in result ? undefined : result.markdown);
@@ -242,7 +287,7 @@ export function derivedState(options: {
     console.error(`[collab] the derive worker failed (${error.message}); deriving drafts on the main thread from now on`);
     // What the worker held is derived here, now.
     for (const [name, state] of docs) {
-      state.sentStateVector = null;
+      dropReplica(state);
       if (state.inFlight) {
         state.inFlight = null;
         state.dirty = true;
@@ -256,6 +301,7 @@ export function derivedState(options: {
     const state = docs.get(documentName);
     if (!state) return;
     clearTimers(state);
+    state.document.off("update", state.collect);
     docs.delete(documentName);
     worker?.post({ type: "drop", name: documentName });
   };
@@ -275,8 +321,13 @@ export function derivedState(options: {
       }
       if (!state) {
         const schedule = debounce(() => due(documentName), options.debounceMs, { maxWait: maxWaitMs });
-        state = { document, actorId: null, dirty: false, schedule, seq: 0, inFlight: null, again: false, sentStateVector: null };
-        docs.set(documentName, state);
+        const created: DocState = { document, actorId: null, dirty: false, schedule, seq: 0, inFlight: null, again: false, replica: false, unsent: [], collect: () => {}, rowHash: null };
+        created.collect = (update) => {
+          if (created.replica) created.unsent.push(update);
+        };
+        document.on("update", created.collect);
+        docs.set(documentName, created);
+        state = created;
       }
       state.actorId = (context as CollabContext | undefined)?.userId ?? state.actorId;
       state.dirty = true;
