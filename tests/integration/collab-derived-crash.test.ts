@@ -2,39 +2,25 @@
  * When the derive worker dies in the middle of an export, the derivation it held is made on the
  * main thread at once, one line is logged, and every later derivation runs there too (ADR 0013).
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import type { CollabServer } from "../../app/collab/server";
 import { liveDocuments } from "../../app/collab/live.server";
 import { markdownFromDoc, markdownIntoDoc } from "../../app/collab/yjs-markdown.server";
-import { connectDoc, eventually, type CollabClient } from "../support/collab";
-import { accessTokenFor, createOrg, createUser } from "../support/factories";
-import { startPortal, type TestPortal } from "../support/portal";
+import { eventually } from "../support/collab";
+import { collabSuite } from "../support/collab-suite";
 
-let portal: TestPortal;
-let token: string;
-const clients: CollabClient[] = [];
+const suite = collabSuite({ collab: { derivedDebounceMs: 300, deriveWorkerEntry: new URL("../support/crashing-derive-worker.ts", import.meta.url) } });
 const errors = vi.spyOn(console, "error");
 
-beforeAll(async () => {
-  portal = await startPortal({ collab: { derivedDebounceMs: 300, deriveWorkerEntry: new URL("../support/crashing-derive-worker.ts", import.meta.url) } });
-  const expert = await createUser({ org: createOrg({ kind: "expert", country: "SG" }), role: "expert", committees: ["TAR"] });
-  token = accessTokenFor(expert.id).token;
-});
-
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await portal?.close();
-  errors.mockRestore();
-});
+afterAll(() => errors.mockRestore());
 
 /** The draft row's text as stored (without flushing the live document). */
-const stored = () => (portal.db.$client.prepare("select markdown from standard_drafts where standard_id = ?").get("EWTP-TAR-001") as { markdown: string }).markdown;
+const stored = () => (suite.portal.db.$client.prepare("select markdown from standard_drafts where standard_id = ?").get("EWTP-TAR-001") as { markdown: string }).markdown;
 
 describe("a derive worker that dies during an export", () => {
   it("leaves the derivation it held to the main thread, which derives everything from then on", async () => {
     const collab = liveDocuments() as CollabServer;
-    const client = connectDoc(portal.baseUrl, "standard.EWTP-TAR-001", { token });
-    clients.push(client);
+    const client = suite.open("standard.EWTP-TAR-001");
     await client.synced;
     expect(collab.derivedStats().mode).toBe("worker");
     markdownIntoDoc(client.doc, `${markdownFromDoc(client.doc).trimEnd()}\n\nTyped while the worker died.\n`);
