@@ -14,7 +14,7 @@ import { liveDocuments } from "../collab/live.server";
 import { db } from "../utils/db.server";
 import { PortalError } from "../utils/errors";
 import { recordAudit } from "./audit.server";
-import { analyseDraft, normalizeMarkdown, prepareDraft, type Conformance, type DraftAnalysis, type PreparedDraft } from "./draft-analysis";
+import { analyseDraft, normalizeMarkdown, prepareDraft, textHash, type Conformance, type DraftAnalysis, type PreparedDraft } from "./draft-analysis";
 import type { RuleSet } from "./rules";
 import { indexStandard } from "./search.server";
 import type { RuleBlockError } from "./standard-file";
@@ -126,12 +126,11 @@ export function storeDraft(input: {
     if (input.baseHash !== undefined && current && current.hash !== input.baseHash) {
       throw new PortalError("conflict", "The draft changed since you opened it. Reload it, reapply your change and save again.");
     }
-    const retired = retiredRuleIdsOf(input.standardId);
-    const given = input.prepared;
-    const prepared =
-      given && given.standardId === input.standardId && given.markdown === markdown && sameIds(given.retired, retired) ? given : prepareDraft(input.standardId, markdown, retired);
-    const { hash } = prepared;
+    const given = input.prepared && input.prepared.standardId === input.standardId && input.prepared.markdown === markdown ? input.prepared : undefined;
+    const hash = given?.hash ?? textHash(markdown);
     if (current && current.hash === hash) return hash;
+    const retired = retiredRuleIdsOf(input.standardId);
+    const prepared = given && sameIds(given.retired, retired) ? given : prepareDraft(input.standardId, markdown, retired);
     writeDraftRow(prepared, input.actorId);
     db().update(standards).set({ updatedAt: new Date().toISOString() }).where(eq(standards.id, input.standardId)).run();
     recordAudit({
