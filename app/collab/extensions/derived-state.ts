@@ -321,9 +321,20 @@ export function derivedState(options: {
       }
       if (!state) {
         const schedule = debounce(() => due(documentName), options.debounceMs, { maxWait: maxWaitMs });
-        const created: DocState = { document, actorId: null, dirty: false, schedule, seq: 0, inFlight: null, again: false, replica: false, unsent: [], collect: () => {}, rowHash: null };
-        created.collect = (update) => {
-          if (created.replica) created.unsent.push(update);
+        const created: DocState = {
+          document,
+          actorId: null,
+          dirty: false,
+          schedule,
+          seq: 0,
+          inFlight: null,
+          again: false,
+          replica: false,
+          unsent: [],
+          collect: (update) => {
+            if (created.replica) created.unsent.push(update);
+          },
+          rowHash: null,
         };
         document.on("update", created.collect);
         docs.set(documentName, created);

@@ -27,7 +27,6 @@ import * as Y from "yjs";
 import { malformedUpdate, refuseUpdate } from "./message-guard";
 import { SYNC, SYNC_STEP_2, SYNC_UPDATE } from "../protocol";
 
-
 /** The parts of Hocuspocus's Connection that are private in its types. */
 type ConnectionInternals = {
   document: Y.Doc & { name: string };

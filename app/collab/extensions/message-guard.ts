@@ -17,7 +17,6 @@ import type { WebSocket } from "ws";
 import { closeSocket, type CollabContext, type PresenceIdentity } from "../context";
 import { AWARENESS, QUERY_AWARENESS, SYNC, SYNC_STEP_2, SYNC_UPDATE } from "../protocol";
 
-
 /** The message guard extension. */
 export function messageGuard(): Extension {
   return {

@@ -13,7 +13,6 @@ import * as encoding from "lib0/encoding";
 import * as Y from "yjs";
 import { QUERY_AWARENESS, SYNC, SYNC_STEP_1, SYNC_STEP_2 } from "../protocol";
 
-
 /** The cached first-sync reply of each loaded document, dropped at its next change. */
 const replies = new WeakMap<Document, Uint8Array>();
 const watched = new WeakSet<Document>();
